@@ -1,0 +1,34 @@
+# Two commands: `make demo` trains the scalar MLP, `make test` runs lint and the whole test suite.
+# Both make .venv on first use and reinstall only when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench graphviz
+
+demo: $(VENV)/.installed-base graphviz
+	$(BIN)/tracegrad train
+
+test: $(VENV)/.installed-dev graphviz
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/scalar.py
+
+graphviz:
+	@sh scripts/ensure-graphviz.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@

@@ -1,0 +1,7 @@
+"""Reverse-mode automatic differentiation: scalar `Value`s, the shared backward walk, gradcheck."""
+
+from .check import GradcheckError, gradcheck
+from .graph import is_grad_enabled, no_grad
+from .value import Value, maximum
+
+__all__ = ["GradcheckError", "Value", "gradcheck", "is_grad_enabled", "maximum", "no_grad"]

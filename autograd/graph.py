@@ -1,0 +1,86 @@
+"""The one backward walk, shared by every node type (`Value` now, `Tensor` next).
+
+A node is any object, hashed by identity, with these attributes (the node protocol):
+
+    parents        tuple of the nodes it was computed from, in call order (empty for a leaf)
+    vjp            function: gradient of the output -> one gradient per parent, None where a
+                   parent gets no gradient; None on a leaf, and after backward frees the graph
+    grad           the gradient stored by the last backward
+    requires_grad  whether backward should deliver a gradient to this node
+    op             the name of the op that made it ("" for a leaf), for messages and drawings
+
+Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
+`grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class _GradMode:
+    """Whether ops record the graph; read by every op, switched by `no_grad`."""
+
+    enabled = True
+
+
+grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph for backward."""
+    return grad_mode.enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager (and decorator) under which ops record no graph: results are leaves."""
+    previous, grad_mode.enabled = grad_mode.enabled, False
+    try:
+        yield
+    finally:
+        grad_mode.enabled = previous
+
+
+def topo_order(root: Any) -> list:
+    """Every node `root` depends on, each after all of its parents (iterative DFS, no recursion)."""
+    order, seen = [], {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backward(root: Any, seed: Any, retain_graph: bool = False) -> None:
+    """Propagate `seed` (d root / d root) back to every node `root` depends on.
+
+    Nodes are visited in reverse topological order, so each node's gradient is complete before
+    its VJP runs. Unless `retain_graph`, each VJP is dropped once used, freeing what it captured;
+    a second backward through the same nodes then raises.
+    """
+    order = topo_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = None
+    root.grad = seed if root.grad is None else root.grad + seed
+    for node in reversed(order):
+        if node.grad is None or not node.parents:
+            continue
+        if node.vjp is None:
+            raise RuntimeError(
+                f"backward: the graph through '{node.op}' was already freed by an earlier "
+                "backward; pass retain_graph=True to the first backward to go through it twice"
+            )
+        for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
+            if g is not None and parent.requires_grad:
+                parent.grad = g if parent.grad is None else parent.grad + g
+        if not retain_graph:
+            node.vjp = None

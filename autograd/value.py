@@ -1,0 +1,203 @@
+"""Value: one float that remembers how it was computed, so it can send gradients back.
+
+Every op below computes its output, then says how to send the output's gradient `g` back to its
+inputs (its vector-Jacobian product, VJP): one gradient per input, by the chain rule.
+
+    >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (-4.0, -4.0, 3.0)
+"""
+
+import math
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Real
+
+from .graph import backward, grad_mode
+
+
+class Value:
+    """A scalar node of the computation graph: `data` (float), `grad` (d output / d this).
+
+    Semantics, as in PyTorch:
+    - a node used twice gets the sum of both gradients (`b = a + a` gives `a.grad == 2`);
+    - leaves accumulate over `backward()` calls until you zero them (`zero_grad`);
+    - `backward()` frees the graph's VJPs; pass `retain_graph=True` to go through it again.
+    Subgradients where the slope is undefined: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope,
+    and `maximum(a, b)` at a tie gives half the gradient to each side (like `torch.maximum`).
+    """
+
+    __slots__ = ("__weakref__", "data", "grad", "label", "op", "parents", "vjp")
+    requires_grad = True
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = data if type(data) is float else _as_float(data, "Value")
+        self.grad = 0.0
+        self.parents: tuple[Value, ...] = ()
+        self.vjp: Callable | None = None
+        self.op = ""
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+    def backward(self, retain_graph: bool = False) -> None:
+        """Fill `.grad` of every node this one depends on with d self / d node."""
+        backward(self, 1.0, retain_graph)
+
+    def __add__(self, other: "Value | float") -> "Value":
+        other = _lift(other, "add")
+        return _result(self.data + other.data, "+", (self, other), lambda g: (g, g))
+
+    def __mul__(self, other: "Value | float") -> "Value":
+        other = _lift(other, "mul")
+        return _result(
+            self.data * other.data, "*", (self, other), lambda g: (g * other.data, g * self.data)
+        )
+
+    def __pow__(self, other: "Value | float") -> "Value":
+        if isinstance(other, Value):  # a ** b = exp(b log a), defined for a > 0
+            if self.data <= 0:
+                raise ValueError(f"pow: a Value exponent needs a positive base, got {self.data}")
+            return (other * self.log()).exp()
+        n = _as_float(other, "pow")
+        return _result(
+            _power(self.data, n), f"**{n:g}", (self,), lambda g: (g * _power_slope(self.data, n),)
+        )
+
+    def exp(self) -> "Value":
+        """e ** self."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp: exp({self.data}) overflows a float") from None
+        return _result(out, "exp", (self,), lambda g: (g * out,))
+
+    def log(self) -> "Value":
+        """Natural logarithm; ValueError unless self > 0."""
+        if self.data <= 0:
+            raise ValueError(f"log: input must be positive, got {self.data}")
+        return _result(math.log(self.data), "log", (self,), lambda g: (g / self.data,))
+
+    def tanh(self) -> "Value":
+        out = math.tanh(self.data)
+        return _result(out, "tanh", (self,), lambda g: (g * (1.0 - out * out),))
+
+    def sigmoid(self) -> "Value":
+        """1 / (1 + e^-x), computed without overflow for large |x|."""
+        x = self.data
+        out = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return _result(out, "sigmoid", (self,), lambda g: (g * out * (1.0 - out),))
+
+    def relu(self) -> "Value":
+        """max(x, 0); slope 0 at 0."""
+        on = self.data > 0
+        return _result(self.data if on else 0.0, "relu", (self,), lambda g: (g if on else 0.0,))
+
+    def leaky_relu(self, slope: float = 0.01) -> "Value":
+        """x for x > 0, else slope * x; slope `slope` at 0 (like torch)."""
+        k = 1.0 if self.data > 0 else slope
+        return _result(k * self.data, "leaky_relu", (self,), lambda g: (g * k,))
+
+    def abs(self) -> "Value":
+        """|x|; slope 0 at 0."""
+        sign = (self.data > 0) - (self.data < 0)
+        return _result(abs(self.data), "abs", (self,), lambda g: (g * sign,))
+
+    def maximum(self, other: "Value | float") -> "Value":
+        """The larger of the two; at a tie each side gets half the gradient."""
+        other = _lift(other, "maximum")
+        a, b = self.data, other.data
+        share = 1.0 if a > b else 0.0 if a < b else 0.5
+        return _result(max(a, b), "max", (self, other), lambda g: (g * share, g * (1.0 - share)))
+
+    max = maximum
+
+    @staticmethod
+    def sum(terms: Iterable["Value | float"]) -> "Value":
+        """One node adding all `terms` (cheaper than a chain of binary adds)."""
+        terms = tuple(_lift(t, "sum") for t in terms)
+        n = len(terms)
+        return _result(sum(t.data for t in terms), "sum", terms, lambda g: (g,) * n)
+
+    @staticmethod
+    def dot(ws: Sequence["Value | float"], xs: Sequence["Value | float"]) -> "Value":
+        """w1*x1 + ... + wn*xn as one node: a neuron's weighted sum, 5x faster than n muls."""
+        if len(ws) != len(xs):
+            raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+        ws, xs = [_lift(w, "dot") for w in ws], [_lift(x, "dot") for x in xs]
+        wd, xd = [w.data for w in ws], [x.data for x in xs]
+        return _result(
+            sum(map(operator.mul, wd, xd)),
+            "dot",
+            (*ws, *xs),
+            lambda g: (*[g * x for x in xd], *[g * w for w in wd]),
+        )
+
+    def __neg__(self) -> "Value":  # -x = x * -1
+        return self * -1.0
+
+    def __sub__(self, other: "Value | float") -> "Value":  # x - y = x + (-y)
+        return self + -_lift(other, "sub")
+
+    def __rsub__(self, other: float) -> "Value":
+        return _lift(other, "sub") + -self
+
+    def __truediv__(self, other: "Value | float") -> "Value":  # x / y = x * y**-1
+        return self * _lift(other, "div") ** -1.0
+
+    def __rtruediv__(self, other: float) -> "Value":
+        return _lift(other, "div") * self**-1.0
+
+    def __rpow__(self, other: float) -> "Value":
+        return _lift(other, "pow") ** self
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+
+def maximum(a: Value | float, b: Value | float) -> Value:
+    """The larger of `a` and `b` as a Value; at a tie each gets half the gradient."""
+    return _lift(a, "maximum").maximum(b)
+
+
+def _result(data: float, op: str, parents: tuple, vjp: Callable) -> Value:
+    """The output Value of an op; it records its inputs and VJP only while grad mode is on."""
+    out = Value(data)
+    if grad_mode.enabled:
+        out.parents, out.vjp, out.op = parents, vjp, op
+    return out
+
+
+def _lift(x: Value | float, op: str) -> Value:
+    """`x` itself if it is a Value, else a constant Value holding the number."""
+    return x if isinstance(x, Value) else Value(_as_float(x, op))
+
+
+def _as_float(x: object, op: str) -> float:
+    """`x` as a Python float; TypeError naming the type unless it is a real number."""
+    if not isinstance(x, Real):
+        raise TypeError(f"{op}: expected a real number, got {type(x).__name__}")
+    return float(x)
+
+
+def _power(x: float, n: float) -> float:
+    """x ** n as a real float, or an error naming the operands."""
+    try:
+        out = x**n
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"pow: {x} ** {n} divides by zero") from None
+    if isinstance(out, complex):
+        raise ValueError(f"pow: {x} ** {n} is not a real number")
+    return out
+
+
+def _power_slope(x: float, n: float) -> float:
+    """d/dx x ** n, infinite at x = 0 for 0 < n < 1 (like torch)."""
+    if n == 0.0:
+        return 0.0
+    if x == 0.0 and n < 1.0:
+        return math.inf
+    return n * x ** (n - 1.0)

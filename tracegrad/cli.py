@@ -1,0 +1,137 @@
+"""The `tracegrad` command: `tracegrad train` and `tracegrad graph "EXPR" --var x=2`."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from autograd import Value
+
+from .expression import ExpressionError, evaluate
+from .train import TrainConfig, train_moons
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the subcommand; returns the exit code."""
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train the scalar MLP on two moons")
+    default = TrainConfig()
+    train.add_argument(
+        "--name", default=default.name, help="run folder name (default: %(default)s)"
+    )
+    train.add_argument(
+        "--out", type=Path, default=default.out, help="runs folder (default: %(default)s)"
+    )
+    train.add_argument("--samples", type=_positive_int, default=default.samples)
+    train.add_argument("--noise", type=_non_negative_float, default=default.noise)
+    train.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="+",
+        default=list(default.hidden),
+        help="hidden layer sizes (default: 16 16)",
+    )
+    train.add_argument("--steps", type=_positive_int, default=default.steps)
+    train.add_argument("--lr", type=_non_negative_float, default=default.lr)
+    train.add_argument(
+        "--alpha",
+        type=_non_negative_float,
+        default=default.alpha,
+        help="L2 regularisation strength (default: %(default)s)",
+    )
+    train.add_argument("--seed", type=int, default=default.seed)
+    train.set_defaults(run=_train)
+
+    graph = commands.add_parser("graph", help="evaluate an expression, backprop, write its SVG")
+    graph.add_argument("expression", help='e.g. "(x + y) * z"')
+    graph.add_argument(
+        "--var",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="a variable's value; repeat for each variable",
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("graph.svg"),
+        help="SVG file to write (default: %(default)s)",
+    )
+    graph.set_defaults(run=_graph)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    config = TrainConfig(
+        args.name,
+        args.samples,
+        args.noise,
+        tuple(args.hidden),
+        args.steps,
+        args.lr,
+        args.alpha,
+        args.seed,
+        args.out,
+    )
+    result = train_moons(config)
+    print(f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}")
+    for path in result.files:
+        print(f"wrote {path}")
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from viz import save_svg  # graphviz is needed only here
+
+    variables = {name: Value(number, label=name) for name, number in args.var}
+    try:
+        out = evaluate(args.expression, variables)
+    except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
+        print(f"tracegrad graph: error: {error}", file=sys.stderr)
+        return 2
+    out.label = "out"
+    out.backward()
+    print(f"out = {out.data:.6g}")
+    for name, value in variables.items():
+        print(f"d out / d {name} = {value.grad:.6g}")
+    print(f"wrote {save_svg(out, args.output)}")
+    return 0
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, number = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}")
+    try:
+        return name.strip(), float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name.strip()}: {number!r} is not a number") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
