@@ -6,20 +6,21 @@ A node is any object, hashed by identity, with these attributes (the node protoc
     vjp            function: gradient of the output -> one gradient per parent, None where a
                    parent gets no gradient; None on a leaf, and after backward frees the graph
     grad           the gradient stored by the last backward
-    requires_grad  whether backward should deliver a gradient to this node
+    requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
 
 Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable
+from contextlib import ContextDecorator
 from typing import Any
 
 
-class _GradMode:
-    """Whether ops record the graph; read by every op, switched by `no_grad`."""
+class _GradMode(threading.local):
+    """Whether ops record the graph, per thread as in PyTorch; read by every op."""
 
     enabled = True
 
@@ -32,14 +33,37 @@ def is_grad_enabled() -> bool:
     return grad_mode.enabled
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Context manager (and decorator) under which ops record no graph: results are leaves."""
-    previous, grad_mode.enabled = grad_mode.enabled, False
-    try:
-        yield
-    finally:
-        grad_mode.enabled = previous
+class _GradModeSwitch(ContextDecorator):
+    """Sets grad mode to `mode` inside a `with` block or a decorated function, then restores it.
+
+    Works as `with no_grad():`, `@no_grad()` and `@no_grad`, nested and recursive.
+    """
+
+    mode: bool
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        switch = super().__new__(cls)
+        switch._saved = []
+        return switch if func is None else switch(func)
+
+    def __enter__(self) -> None:
+        self._saved.append(grad_mode.enabled)
+        grad_mode.enabled = self.mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        grad_mode.enabled = self._saved.pop()
+
+
+class no_grad(_GradModeSwitch):
+    """Ops inside record no graph: their results are leaves (for evaluation and updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradModeSwitch):
+    """Ops inside record the graph even within `no_grad` (gradcheck uses it)."""
+
+    mode = True
 
 
 def topo_order(root: Any) -> list:

@@ -98,7 +98,7 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> "Value":
         """x for x > 0, else slope * x; slope `slope` at 0 (like torch)."""
-        k = 1.0 if self.data > 0 else slope
+        k = 1.0 if self.data > 0 else _as_float(slope, "leaky_relu")
         return _result(k * self.data, "leaky_relu", (self,), lambda g: (g * k,))
 
     def abs(self) -> "Value":
@@ -146,16 +146,19 @@ class Value:
         return _lift(other, "sub") + -self
 
     def __truediv__(self, other: "Value | float") -> "Value":  # x / y = x * y**-1
-        return self * _lift(other, "div") ** -1.0
+        return self * _reciprocal(_lift(other, "div"))
 
     def __rtruediv__(self, other: float) -> "Value":
-        return _lift(other, "div") * self**-1.0
+        return _lift(other, "div") * _reciprocal(self)
+
+    def __radd__(self, other: float) -> "Value":
+        return _lift(other, "add") + self
+
+    def __rmul__(self, other: float) -> "Value":
+        return _lift(other, "mul") * self
 
     def __rpow__(self, other: float) -> "Value":
         return _lift(other, "pow") ** self
-
-    __radd__ = __add__
-    __rmul__ = __mul__
 
 
 def maximum(a: Value | float, b: Value | float) -> Value:
@@ -180,7 +183,17 @@ def _as_float(x: object, op: str) -> float:
     """`x` as a Python float; TypeError naming the type unless it is a real number."""
     if not isinstance(x, Real):
         raise TypeError(f"{op}: expected a real number, got {type(x).__name__}")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{op}: {type(x).__name__} too large for a float") from None
+
+
+def _reciprocal(v: Value) -> Value:
+    """v ** -1, refusing v = 0 with an error that names division."""
+    if v.data == 0.0:
+        raise ZeroDivisionError("div: division by zero")
+    return v**-1.0
 
 
 def _power(x: float, n: float) -> float:
@@ -189,6 +202,8 @@ def _power(x: float, n: float) -> float:
         out = x**n
     except ZeroDivisionError:
         raise ZeroDivisionError(f"pow: {x} ** {n} divides by zero") from None
+    except OverflowError:
+        raise OverflowError(f"pow: {x} ** {n} overflows a float") from None
     if isinstance(out, complex):
         raise ValueError(f"pow: {x} ** {n} is not a real number")
     return out

@@ -1,0 +1,42 @@
+"""The tree is the architecture: imports flow one way between the packages."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ALLOWED = {  # package: the project packages it may import
+    "autograd": set(),
+    "nn": {"autograd"},
+    "optim": set(),
+    "viz": {"autograd"},
+    "tracegrad": {"autograd", "nn", "optim", "viz"},
+}
+
+
+def imported_packages(path: Path, of: frozenset[str] = frozenset(ALLOWED)) -> set[str]:
+    """The top-level names among `of` that the file at `path` imports."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & of
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_package_imports_only_what_it_may(package):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files
+    for path in files:
+        wrong = imported_packages(path) - ALLOWED[package] - {package}
+        assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_numba_is_imported_only_by_a_backend(package):
+    for path in (ROOT / package).rglob("*.py"):
+        if imported_packages(path, frozenset({"numba"})):
+            assert "backend" in path.parts, f"{path.relative_to(ROOT)} imports numba"
