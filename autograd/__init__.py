@@ -1,15 +1,47 @@
-"""Reverse-mode automatic differentiation: scalar `Value`s, the shared backward walk, gradcheck."""
+"""Reverse-mode automatic differentiation: scalar `Value`s, n-d `Tensor`s, one backward walk."""
 
-from .check import GradcheckError, gradcheck
+from .check import GradcheckError, gradcheck, gradgradcheck
 from .graph import enable_grad, is_grad_enabled, no_grad
-from .value import Value, maximum
+from .tensor import (
+    Tensor,
+    arange,
+    concat,
+    full,
+    grad,
+    maximum,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
+from .value import Value
 
 __all__ = [
     "GradcheckError",
+    "Tensor",
     "Value",
+    "arange",
+    "concat",
     "enable_grad",
+    "full",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "maximum",
     "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randn",
+    "stack",
+    "tensor",
+    "where",
+    "zeros",
+    "zeros_like",
 ]

@@ -6,6 +6,7 @@ A node is any object, hashed by identity, with these attributes (the node protoc
     vjp            function: gradient of the output -> one gradient per parent, None where a
                    parent gets no gradient; None on a leaf, and after backward frees the graph
     grad           the gradient stored by the last backward
+    shape          the shape of its data, () for a scalar
     requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
 
@@ -17,6 +18,8 @@ import threading
 from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any
+
+from .shapes import sum_to_shape
 
 
 class _GradMode(threading.local):
@@ -105,6 +108,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = False) -> None:
             )
         for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
             if g is not None and parent.requires_grad:
+                if parent.shape != node.shape:  # broadcasting in the forward pass: undo it
+                    g = sum_to_shape(g, parent.shape)
                 parent.grad = g if parent.grad is None else parent.grad + g
         if not retain_graph:
             node.vjp = None

@@ -31,6 +31,7 @@ class Value:
 
     __slots__ = ("__weakref__", "data", "grad", "label", "op", "parents", "vjp")
     requires_grad = True
+    shape = ()
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = data if type(data) is float else _as_float(data, "Value")
@@ -159,11 +160,6 @@ class Value:
 
     def __rpow__(self, other: float) -> "Value":
         return _lift(other, "pow") ** self
-
-
-def maximum(a: Value | float, b: Value | float) -> Value:
-    """The larger of `a` and `b` as a Value; at a tie each gets half the gradient."""
-    return _lift(a, "maximum").maximum(b)
 
 
 def _result(data: float, op: str, parents: tuple, vjp: Callable) -> Value:

@@ -1,0 +1,212 @@
+"""Every Tensor primitive: its forward, then its vector-Jacobian product (VJP), side by side.
+
+A primitive takes Tensors (plus keyword-only settings), computes its output array with the
+backend's kernels, and returns it with a VJP: a function from the output's gradient `g` to one
+gradient per input Tensor (None where an input gets none). VJPs are written with Tensor
+operations, so they can themselves be differentiated (`backward(create_graph=True)`); they
+capture inputs and arrays, never the output, so graphs hold no reference cycles. Gradients
+may come back in the broadcast shape: the backward walk sums them to each input's shape.
+
+Everything else a Tensor does (sub, div, mean, relu, softmax, ...) is composed from these.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import tensor
+from .backend import kernels
+from .graph import is_grad_enabled
+from .shapes import broadcast_shapes
+
+VJP = Callable[[Any], tuple]
+OPS: dict[str, Callable[..., tuple[np.ndarray, VJP]]] = {}
+
+
+def primitive(fn: Callable[..., tuple[np.ndarray, VJP]]) -> Callable[..., tuple[np.ndarray, VJP]]:
+    """Register `fn` in OPS under its name; `tensor.apply` runs it and records the graph."""
+    OPS[fn.__name__] = fn
+    return fn
+
+
+def _broadcasting(op: str, kernel: Callable, *arrays: np.ndarray) -> np.ndarray:
+    """kernel(*arrays), with numpy's broadcasting error replaced by one naming op and shapes."""
+    try:
+        return kernel(*arrays)
+    except ValueError:
+        broadcast_shapes(op, *(a.shape for a in arrays))
+        raise
+
+
+@primitive
+def add(x, y):
+    return _broadcasting("add", kernels.add, x.data, y.data), lambda g: (g, g)
+
+
+@primitive
+def mul(x, y):
+    return _broadcasting("mul", kernels.multiply, x.data, y.data), lambda g: (g * y, g * x)
+
+
+@primitive
+def neg(x):
+    return kernels.negative(x.data), lambda g: (-g,)
+
+
+@primitive
+def pow(x, y):
+    """x ** y; the exponent's gradient g * x**y * log(x) is 0 where x = 0 and y >= 0 (torch)."""
+
+    def vjp(g):
+        gx = g * y * x ** (y - 1.0)
+        if not y.requires_grad:
+            return gx, None
+        defined = ~((x.data == 0) & (y.data >= 0))
+        return gx, (g * x**y * x.log()).where(defined, 0.0)
+
+    return _broadcasting("pow", kernels.power, x.data, y.data), vjp
+
+
+@primitive
+def maximum(x, y):
+    """The larger of x and y elementwise; at a tie each gets half the gradient (torch)."""
+    out = _broadcasting("maximum", kernels.maximum, x.data, y.data)
+    share = np.where(x.data > y.data, 1.0, np.where(x.data < y.data, 0.0, 0.5)).astype(out.dtype)
+    return out, lambda g: (g * share, g * (1.0 - share))
+
+
+@primitive
+def exp(x):
+    out = kernels.exp(x.data)
+    # The saved output is a constant; a graph of gradients needs exp(x) on the graph instead.
+    return out, lambda g: (g * (x.exp() if is_grad_enabled() else out),)
+
+
+@primitive
+def log(x):
+    return kernels.log(x.data), lambda g: (g / x,)
+
+
+@primitive
+def erf(x):
+    return kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
+
+
+@primitive
+def matmul(x, y):
+    """numpy's @: (..., n, k) @ (..., k, m) -> (..., m); a 1-d side is a row or a column."""
+
+    def vjp(g):
+        if x.ndim == 1 and y.ndim == 1:  # a dot product: g is 0-d
+            return g * y, g * x
+        if x.ndim == 1:  # (k,) @ (..., k, m) -> (..., m): x acts as a row
+            row = g.reshape(*g.shape[:-1], 1, g.shape[-1])  # (..., 1, m)
+            gx = row @ y.transpose(-1, -2)  # (..., 1, k)
+            return gx.reshape(*gx.shape[:-2], gx.shape[-1]), x.reshape(-1, 1) @ row
+        if y.ndim == 1:  # (..., n, k) @ (k,) -> (..., n): y acts as a column
+            col = g.reshape(*g.shape, 1)  # (..., n, 1)
+            gy = x.transpose(-1, -2) @ col  # (..., k, 1)
+            return col @ y.reshape(1, -1), gy.reshape(*gy.shape[:-1])
+        return g @ y.transpose(-1, -2), x.transpose(-1, -2) @ g
+
+    return _matmul_forward(x.data, y.data), vjp
+
+
+def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x @ y, or ValueError("matmul: (2, 4) @ (3, 5): inner dimensions 4 != 3")."""
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: {x.shape} @ {y.shape}: both operands need at least 1 dimension")
+    inner_x, inner_y = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if inner_x != inner_y:
+        raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_x} != {inner_y}")
+    broadcast_shapes("matmul: batch", x.shape[:-2], y.shape[:-2])
+    return kernels.matmul(x, y)
+
+
+@primitive
+def sum(x, *, axes, keepdims):
+    """Sum over `axes` (sorted, non-negative); the gradient spreads back over them."""
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    return kernels.sum(x.data, axes, keepdims), lambda g: (g.reshape(*kept).broadcast_to(x.shape),)
+
+
+@primitive
+def amax(x, *, axes, keepdims):
+    """Largest element over `axes`; tied maxima share the gradient evenly (like torch.amax)."""
+    top = kernels.amax(x.data, axes, True)
+    hits = (x.data == top).astype(x.dtype)
+    share = hits / hits.sum(axis=axes, keepdims=True)
+    out = top if keepdims else top.reshape([n for i, n in enumerate(top.shape) if i not in axes])
+    return out, lambda g: (g.reshape(*top.shape).broadcast_to(x.shape) * share,)
+
+
+@primitive
+def reshape(x, *, shape):
+    try:
+        out = x.data.reshape(shape)
+    except ValueError:
+        raise ValueError(
+            f"reshape: cannot reshape {x.shape} ({x.data.size} elements) into {tuple(shape)}"
+        ) from None
+    return out, lambda g: (g.reshape(*x.shape),)
+
+
+@primitive
+def permute(x, *, axes):
+    """Reorder the axes: output axis i is input axis axes[i]."""
+    inverse = tuple(int(i) for i in np.argsort(axes))
+    return x.data.transpose(axes), lambda g: (g.permute(*inverse),)
+
+
+@primitive
+def broadcast_to(x, *, shape):
+    """A read-only view repeating x to `shape`; the walk sums the gradient back to x's shape."""
+    try:
+        out = np.broadcast_to(x.data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: cannot broadcast {x.shape} to {tuple(shape)}") from None
+    return out, lambda g: (g,)
+
+
+@primitive
+def getitem(x, *, index):
+    """numpy indexing: slices, ints, None, ..., integer arrays, boolean masks."""
+    try:
+        out = x.data[index]
+    except IndexError as error:
+        raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
+    return out, lambda g: (tensor.apply(scatter_add, g, index=index, shape=x.shape),)
+
+
+@primitive
+def scatter_add(g, *, index, shape):
+    """Zeros of `shape` with g added at `index` (repeats accumulate): getitem's VJP."""
+    return kernels.scatter_add(g.data, index, shape), lambda gg: (gg[index],)
+
+
+@primitive
+def concat(*xs, axis):
+    """Join along `axis` (non-negative); each input gets its slice of the gradient back."""
+    try:
+        out = np.concatenate([x.data for x in xs], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(x.shape) for x in xs)
+        raise ValueError(f"concat: shapes {shapes} differ off axis {axis}") from None
+    ends = np.cumsum([x.shape[axis] for x in xs]).tolist()
+    lead = (slice(None),) * axis
+    return out, lambda g: tuple(
+        g[(*lead, slice(end - x.shape[axis], end))] for x, end in zip(xs, ends, strict=True)
+    )
+
+
+@primitive
+def where(x, y, *, cond):
+    """x where `cond` (a boolean array) holds, else y; each side gets the gradient where chosen."""
+    out = _broadcasting("where", kernels.where, cond, x.data, y.data)
+    return out, lambda g: (g.where(cond, 0.0), g.where(~cond, 0.0))
+
+
+@primitive
+def astype(x, *, dtype):
+    return x.data.astype(dtype), lambda g: (g.astype(x.dtype),)

@@ -1,0 +1,58 @@
+"""Shape rules in one place: broadcasting, its undoing for gradients, axis checks, their errors."""
+
+from collections.abc import Sequence
+from numbers import Integral
+from typing import Any
+
+Shape = tuple[int, ...]
+Axis = int | Sequence[int] | None
+
+
+def broadcast_shapes(op: str, *shapes: Shape) -> Shape:
+    """numpy's broadcast of `shapes`.
+
+    ValueError("add: shapes (3,) and (4,) do not broadcast") if they do not.
+    """
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for sizes in zip(*[(1,) * (ndim - len(s)) + tuple(s) for s in shapes], strict=True):
+        stretched = {n for n in sizes if n != 1}
+        if len(stretched) > 1:
+            listed = " and ".join(str(tuple(s)) for s in shapes)
+            raise ValueError(f"{op}: shapes {listed} do not broadcast")
+        out.append(stretched.pop() if stretched else 1)
+    return tuple(out)
+
+
+def sum_to_shape(g: Any, shape: Shape) -> Any:
+    """Undo broadcasting: sum `g` over the axes that broadcasting added or stretched to `shape`.
+
+    The one un-broadcast, used by the backward walk for every op. `g` is anything with numpy's
+    `.shape`, `.sum(axis, keepdims)` and `.reshape` (a Tensor, so it stays differentiable).
+    """
+    if g.shape == shape:
+        return g
+    lead = len(g.shape) - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    return g.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+
+
+def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
+    """`axis` (int, tuple or None for all) as sorted non-negative axes of an `ndim`-d tensor."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
+    for a in axes:
+        if not isinstance(a, Integral) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {a!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {a} out of range for a {ndim}-d tensor")
+    normalized = sorted(int(a) % ndim for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return tuple(normalized)
+
+
+def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:
+    """`shape` with each of `axes` reduced to size 1 (the keepdims shape)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -1,0 +1,609 @@
+"""Tensor: an n-d numpy array that records the ops that made it, so gradients can flow back.
+
+Methods are one line onto a primitive in ops.py, or a short composition of other methods.
+dtype policy: float32 unless asked otherwise; float64 arrays stay float64; mixing float32
+and float64 promotes to float64 as numpy does; Python numbers take the other operand's dtype.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import graph, ops
+from .graph import grad_mode
+from .rng import as_generator
+from .shapes import Axis, normalize_axes
+
+DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+class Tensor:
+    """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
+
+    `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
+    float32/float64/bool arrays keep their dtype, other numbers become float32.
+    """
+
+    __slots__ = ("__weakref__", "_grad", "data", "label", "op", "parents", "requires_grad", "vjp")
+    __hash__ = object.__hash__  # == compares elementwise; identity keeps Tensors usable as keys
+    __array_ufunc__ = None  # ndarray + Tensor goes to Tensor.__radd__, not to numpy
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        _init(self, _as_array(data, dtype), "")
+        if requires_grad:
+            self.requires_grad_()
+
+    # --- the array and its gradient -----------------------------------------------------------
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """d(output)/d(self) from the last backward (leaves: accumulated), in self's dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, g: "Tensor | None") -> None:
+        if g is not None and g.data.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        self._grad = g
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def T(self) -> "Tensor":
+        """All axes reversed (numpy's .T)."""
+        return self.transpose()
+
+    def item(self) -> float:
+        """The one element as a Python number."""
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = (
+            f", grad_fn={self.op}"
+            if self.op
+            else ", requires_grad=True"
+            if self.requires_grad
+            else ""
+        )
+        return f"tensor({body}, shape={self.shape}, dtype={self.dtype}{extra})"
+
+    # --- autograd -------------------------------------------------------------------------------
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Mark this leaf as needing a gradient (in place); only floating dtypes can."""
+        if requires_grad and not np.issubdtype(self.dtype, np.floating):
+            raise TypeError(
+                f"requires_grad: only floating-point tensors get gradients, not {self.dtype}"
+            )
+        if self.parents:
+            raise RuntimeError("requires_grad_: only a leaf's flag can be set; use detach() first")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self) -> "Tensor":
+        """A leaf sharing this data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def backward(
+        self,
+        gradient: "Tensor | np.ndarray | float | None" = None,
+        retain_graph: bool = False,
+        create_graph: bool = False,
+    ) -> None:
+        """Fill `.grad` of every tensor this one depends on (leaves accumulate).
+
+        `gradient` (same shape as self) is d(loss)/d(self); it may be left out for one element.
+        `create_graph=True` records the backward pass itself, so gradients can be differentiated
+        again (it implies `retain_graph=True`).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad; no input had requires_grad=True"
+            )
+        seed = self._seed(gradient)
+        with graph.enable_grad() if create_graph else graph.no_grad():
+            graph.backward(self, seed, retain_graph or create_graph)
+
+    def _seed(self, gradient: Any) -> "Tensor":
+        if gradient is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"backward: gradient can be left out only for a tensor of one element; "
+                    f"pass gradient= an array of shape {self.shape}"
+                )
+            return Tensor._wrap(np.ones(self.shape, self.dtype))
+        seed = Tensor._wrap(_as_array(gradient, self.dtype))
+        if seed.shape != self.shape:
+            raise ValueError(f"backward: gradient has shape {seed.shape}, expected {self.shape}")
+        return seed
+
+    # --- arithmetic -------------------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> "Tensor":
+        return apply(ops.add, self, _lift(other, self, "add"))
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return apply(ops.add, _lift(other, self, "add"), self)
+
+    def __sub__(self, other: Any) -> "Tensor":  # x - y = x + (-y)
+        return self + -_lift(other, self, "sub")
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _lift(other, self, "sub") + -self
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return apply(ops.mul, self, _lift(other, self, "mul"))
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return apply(ops.mul, _lift(other, self, "mul"), self)
+
+    def __truediv__(self, other: Any) -> "Tensor":  # x / y = x * y**-1
+        return self * _lift(other, self, "div") ** -1.0
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _lift(other, self, "div") * self**-1.0
+
+    def __pow__(self, other: Any) -> "Tensor":
+        return apply(ops.pow, self, _lift(other, self, "pow"))
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return apply(ops.pow, _lift(other, self, "pow"), self)
+
+    def __neg__(self) -> "Tensor":
+        return apply(ops.neg, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return apply(ops.matmul, self, _lift(other, self, "matmul"))
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return apply(ops.matmul, _lift(other, self, "matmul"), self)
+
+    # --- comparisons: boolean tensors with no gradient ---------------------------------------
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return _compare("lt", np.less, self, other)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return _compare("le", np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return _compare("gt", np.greater, self, other)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return _compare("ge", np.greater_equal, self, other)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _compare("eq", np.equal, self, other)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _compare("ne", np.not_equal, self, other)
+
+    # --- elementwise functions ---------------------------------------------------------------
+
+    def exp(self) -> "Tensor":
+        return apply(ops.exp, self)
+
+    def log(self) -> "Tensor":
+        """Natural log (nan below 0, -inf at 0, like numpy and torch)."""
+        return apply(ops.log, self)
+
+    def erf(self) -> "Tensor":
+        return apply(ops.erf, self)
+
+    def maximum(self, other: Any) -> "Tensor":
+        """Elementwise larger of the two; at a tie each side gets half the gradient."""
+        return apply(ops.maximum, self, _lift(other, self, "maximum"))
+
+    def minimum(self, other: Any) -> "Tensor":
+        return -(-self).maximum(-_lift(other, self, "minimum"))
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """self where `condition` holds, else `other` (torch's Tensor.where)."""
+        return apply(ops.where, self, _lift(other, self, "where"), cond=_condition(condition))
+
+    def sqrt(self) -> "Tensor":
+        return self**0.5
+
+    def abs(self) -> "Tensor":
+        """|x|; gradient sign(x), 0 at 0."""
+        return self * np.sign(self.data)
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> "Tensor":
+        """Limit to [lo, hi]; gradient 1 inside and at the bounds, 0 outside (torch.clamp)."""
+        out = self
+        if lo is not None:
+            out = out.where(self.data >= lo, lo)
+        if hi is not None:
+            out = out.where(self.data <= hi, hi)
+        return out
+
+    def relu(self) -> "Tensor":
+        """max(x, 0); gradient 0 at 0."""
+        return self.where(self.data > 0, 0.0)
+
+    def leaky_relu(self, slope: float = 0.01) -> "Tensor":
+        """x for x > 0, else slope * x; gradient `slope` at 0 (torch)."""
+        return self.where(self.data > 0, self * slope)
+
+    def sigmoid(self) -> "Tensor":
+        """1 / (1 + e^-x) from e^-|x|, which never overflows: exact at +-1000."""
+        e = (-self * _sign(self)).exp()
+        return e.where(self.data < 0, 1.0) / (1.0 + e)
+
+    def tanh(self) -> "Tensor":
+        """(1 - e^-2|x|) / (1 + e^-2|x|) with x's sign: never overflows."""
+        sign = _sign(self)
+        e = (-2.0 * self * sign).exp()
+        return sign * (1.0 - e) / (1.0 + e)
+
+    def gelu(self, approximate: str = "none") -> "Tensor":
+        """x * Phi(x): exact with erf ("none") or torch's "tanh" approximation."""
+        if approximate == "none":
+            return 0.5 * self * (1.0 + (self * (1.0 / np.sqrt(2.0))).erf())
+        if approximate == "tanh":
+            inner = np.sqrt(2.0 / np.pi) * (self + 0.044715 * self**3)
+            return 0.5 * self * (1.0 + inner.tanh())
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+    def silu(self) -> "Tensor":
+        return self * self.sigmoid()
+
+    # --- reductions -------------------------------------------------------------------------------
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        axes = normalize_axes("sum", axis, self.ndim)
+        return apply(ops.sum, self, axes=axes, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return self.sum(axis, keepdims) / _count(self, axis, "mean")
+
+    def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+        """Mean squared deviation, divided by n - ddof (numpy's default ddof=0; torch's is 1)."""
+        deviation = self - self.mean(axis, keepdims=True)
+        return (deviation * deviation).sum(axis, keepdims) / (_count(self, axis, "var") - ddof)
+
+    def std(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+        return self.var(axis, ddof, keepdims).sqrt()
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Largest element over `axis`; tied maxima share the gradient evenly."""
+        axes = normalize_axes("max", axis, self.ndim)
+        if self.size == 0:
+            raise ValueError(f"max: empty tensor of shape {self.shape} has no maximum")
+        return apply(ops.amax, self, axes=axes, keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return -(-self).max(axis, keepdims)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
+        """Index of the largest element (int64; no gradient)."""
+        if axis is not None:
+            normalize_axes("argmax", axis, self.ndim)
+        return Tensor._wrap(np.argmax(self.data, axis=axis, keepdims=keepdims))
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """log(sum(exp(x))) shifted by the max, so it never overflows."""
+        axes = normalize_axes("logsumexp", axis, self.ndim)
+        top = self.max(axes, keepdims=True).detach()
+        top = top.where(np.isfinite(top.data), 0.0)  # all -inf: shift by 0, not by -inf
+        out = (self - top).exp().sum(axes, keepdims=True).log() + top
+        return (
+            out if keepdims else out.reshape(*(n for i, n in enumerate(out.shape) if i not in axes))
+        )
+
+    def softmax(self, axis: int = -1) -> "Tensor":
+        e = (self - self.max(axis, keepdims=True).detach()).exp()
+        return e / e.sum(axis, keepdims=True)
+
+    def log_softmax(self, axis: int = -1) -> "Tensor":
+        shifted = self - self.max(axis, keepdims=True).detach()
+        return shifted - shifted.exp().sum(axis, keepdims=True).log()
+
+    # --- shapes -----------------------------------------------------------------------------------
+
+    def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
+        """Same elements, new shape; one size may be -1. reshape(2, 3) or reshape((2, 3))."""
+        return apply(ops.reshape, self, shape=_shape_arg(shape))
+
+    def transpose(self, *axes: int) -> "Tensor":
+        """No arguments: reverse the axes (numpy). transpose(a, b): swap two axes (torch)."""
+        if not axes:
+            return self.permute(*reversed(range(self.ndim)))
+        if len(axes) != 2:
+            raise TypeError(f"transpose: give no axes or two to swap, got {len(axes)}")
+        a, b = (normalize_axes("transpose", axis, self.ndim)[0] for axis in axes)
+        order = list(range(self.ndim))
+        order[a], order[b] = order[b], order[a]
+        return self.permute(*order)
+
+    def permute(self, *axes: int) -> "Tensor":
+        """Reorder the axes: output axis i is input axis axes[i]."""
+        axes = _shape_arg(axes)
+        order = tuple(normalize_axes("permute", a, self.ndim)[0] for a in axes)
+        if sorted(order) != list(range(self.ndim)):
+            raise ValueError(f"permute: {axes} is not an ordering of the {self.ndim} axes")
+        return apply(ops.permute, self, axes=order)
+
+    def broadcast_to(self, *shape: int | Sequence[int]) -> "Tensor":
+        """A view repeated to `shape` by numpy's broadcasting rules."""
+        return apply(ops.broadcast_to, self, shape=_shape_arg(shape))
+
+    def expand(self, *sizes: int) -> "Tensor":
+        """torch's expand: broadcast_to where a size of -1 keeps that axis."""
+        sizes = _shape_arg(sizes)
+        kept = (1,) * (len(sizes) - self.ndim) + self.shape
+        return self.broadcast_to(*(k if n == -1 else n for n, k in zip(sizes, kept, strict=True)))
+
+    def flatten(self) -> "Tensor":
+        return self.reshape(-1)
+
+    def astype(self, dtype: Any) -> "Tensor":
+        """A copy in `dtype`; the gradient comes back in self's dtype."""
+        return apply(ops.astype, self, dtype=np.dtype(dtype))
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        """numpy indexing; gradients scatter back, repeated indices accumulate."""
+        return apply(ops.getitem, self, index=_index_arrays(index))
+
+    # --- construction for the ops -------------------------------------------------------------
+
+    @staticmethod
+    def _wrap(data: np.ndarray) -> "Tensor":
+        """A leaf around an array that already follows the dtype policy (no checks, no copy)."""
+        out = Tensor.__new__(Tensor)
+        _init(out, data, "")
+        return out
+
+
+def _init(t: Tensor, data: np.ndarray, op: str) -> None:
+    t.data, t._grad, t.requires_grad, t.parents, t.vjp, t.op, t.label = (
+        data,
+        None,
+        False,
+        (),
+        None,
+        op,
+        "",
+    )
+
+
+def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
+    """Run a primitive from ops.py on `inputs`; record it in the graph if any input needs grad."""
+    data, vjp = primitive(*inputs, **settings)
+    out = Tensor._wrap(data)
+    if grad_mode.enabled and any(t.requires_grad for t in inputs):
+        out.requires_grad, out.parents, out.vjp, out.op = True, inputs, vjp, primitive.__name__
+    return out
+
+
+# --- module-level functions -------------------------------------------------------------------
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """A new Tensor (float32 unless `dtype` or float64 data says otherwise)."""
+    return Tensor(data, requires_grad, dtype)
+
+
+def zeros(
+    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
+) -> Tensor:
+    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad)
+
+
+def ones(
+    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
+) -> Tensor:
+    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad)
+
+
+def full(
+    shape: int | Sequence[int],
+    value: float,
+    dtype: Any = DEFAULT_DTYPE,
+    requires_grad: bool = False,
+) -> Tensor:
+    return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(t.data), requires_grad)
+
+
+def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(t.data), requires_grad)
+
+
+def arange(
+    start: float, stop: float | None = None, step: float = 1, dtype: Any = DEFAULT_DTYPE
+) -> Tensor:
+    """Evenly spaced values in [start, stop) like numpy (float32 by default)."""
+    values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
+    return Tensor(values.astype(dtype))
+
+
+def randn(
+    *shape: int | Sequence[int],
+    generator: Any = None,
+    dtype: Any = DEFAULT_DTYPE,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Standard normal samples from `generator` (a numpy Generator or an int seed)."""
+    return Tensor(
+        as_generator(generator).standard_normal(_shape_arg(shape)).astype(dtype), requires_grad
+    )
+
+
+def rand(
+    *shape: int | Sequence[int],
+    generator: Any = None,
+    dtype: Any = DEFAULT_DTYPE,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Uniform samples in [0, 1) from `generator` (a numpy Generator or an int seed)."""
+    return Tensor(as_generator(generator).random(_shape_arg(shape)).astype(dtype), requires_grad)
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if not tensors:
+        raise ValueError("concat: expected at least one tensor")
+    first = tensors[0] if isinstance(tensors[0], Tensor) else Tensor(tensors[0])
+    items = [_lift(t, first, "concat") for t in tensors]
+    (axis,) = normalize_axes("concat", axis, first.ndim)
+    return apply(ops.concat, *items, axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis."""
+    if not tensors:
+        raise ValueError("stack: expected at least one tensor")
+    shapes = {np.shape(t) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors need one shape, got {sorted(shapes)}")
+    ndim = len(shapes.pop()) + 1
+    (axis,) = normalize_axes("stack", axis, ndim)
+    return concat(
+        [_lift(t, tensors[0], "stack").reshape(*_insert_axis(np.shape(t), axis)) for t in tensors],
+        axis,
+    )
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """x where `condition` holds, else y (numpy/torch where)."""
+    x = x if isinstance(x, Tensor) else _lift(x, y if isinstance(y, Tensor) else None, "where")
+    return x.where(condition, y)
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of x and y (Tensors elementwise, or Values); a tie gives each half the grad."""
+    if hasattr(x, "maximum"):
+        return x.maximum(y)
+    if hasattr(y, "maximum"):
+        return y.maximum(x)
+    return _lift(x, None, "maximum").maximum(y)
+
+
+def grad(
+    output: Tensor,
+    inputs: Sequence[Tensor],
+    gradient: Any = None,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """d output / d inputs, returned rather than stored: no `.grad` anywhere changes.
+
+    With `create_graph=True` the results are on a graph of their own, so they can be
+    differentiated again (Hessian-vector products, gradgradcheck).
+    """
+    leaves = [n for n in graph.topo_order(output) if not n.parents]
+    saved = [leaf._grad for leaf in leaves]
+    try:
+        for leaf in leaves:
+            leaf._grad = None
+        output.backward(gradient, retain_graph, create_graph)
+        return tuple(t._grad for t in inputs)
+    finally:
+        for leaf, g in zip(leaves, saved, strict=True):
+            leaf._grad = g
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    """`data` as an array following the dtype policy (see the module docstring)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=np.dtype(dtype))
+    array = np.asarray(data)
+    if array.dtype.kind in "fb" and isinstance(data, (np.ndarray, np.generic)):
+        return array if array.dtype != np.float16 else array.astype(DEFAULT_DTYPE)
+    if array.dtype.kind == "b":
+        return array
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"Tensor: expected real numbers, got {array.dtype} data")
+    return array.astype(DEFAULT_DTYPE)
+
+
+def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
+    """`x` as a Tensor: numbers take `like`'s dtype, arrays follow the dtype policy."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_)):
+        return Tensor._wrap(np.asarray(x, like.dtype if like is not None else DEFAULT_DTYPE))
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"{op}: expected a Tensor, an array or a real number, got {type(x).__name__}")
+
+
+def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
+    """A boolean Tensor, never on the graph."""
+    y = _lift(other, x, op)
+    return Tensor._wrap(ops._broadcasting(op, compare, x.data, y.data))
+
+
+def _condition(condition: Any) -> np.ndarray:
+    """A where-condition as a boolean array."""
+    array = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if array.dtype != np.bool_:
+        raise TypeError(f"where: condition must be boolean, got {array.dtype}")
+    return array
+
+
+def _sign(x: Tensor) -> np.ndarray:
+    """+1 where x >= 0, -1 elsewhere, in x's dtype (a constant: no gradient flows through it)."""
+    return np.where(x.data >= 0, 1, -1).astype(x.dtype)
+
+
+def _count(x: Tensor, axis: Axis, op: str) -> int:
+    """How many elements each output of a reduction over `axis` combines."""
+    return int(np.prod([x.shape[a] for a in normalize_axes(op, axis, x.ndim)]))
+
+
+def _shape_arg(shape: tuple) -> tuple[int, ...]:
+    """f(2, 3) and f((2, 3)) both mean shape (2, 3)."""
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else tuple(shape)
+
+
+def _insert_axis(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    return (*shape[:axis], 1, *shape[axis:])
+
+
+def _index_arrays(index: Any) -> Any:
+    """`index` with each Tensor inside it replaced by its array, for numpy indexing."""
+    if isinstance(index, tuple):
+        return tuple(_index_arrays(i) for i in index)
+    return index.data if isinstance(index, Tensor) else index
