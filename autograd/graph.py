@@ -78,38 +78,54 @@ def topo_order(root: Any) -> list:
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
+                if parent.parents:
+                    stack.append((parent, iter(parent.parents)))
+                    break
+                order.append(parent)  # a leaf depends on nothing: it can go right away
         else:
             stack.pop()
             order.append(node)
     return order
 
 
-def backward(root: Any, seed: Any, retain_graph: bool = False) -> None:
+def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Propagate `seed` (d root / d root) back to every node `root` depends on.
 
     Nodes are visited in reverse topological order, so each node's gradient is complete before
-    its VJP runs. Unless `retain_graph`, each VJP is dropped once used, freeing what it captured;
-    a second backward through the same nodes then raises.
+    its VJP runs. VJPs run with grad mode off, unless `create_graph` asks to record them (for
+    gradients of gradients). Unless `retain_graph`, each VJP is dropped once used, freeing what
+    it captured; a second backward through the same nodes then raises.
     """
     order = topo_order(root)
     for node in order:
         if node.parents:
             node.grad = None
     root.grad = seed if root.grad is None else root.grad + seed
-    for node in reversed(order):
-        if node.grad is None or not node.parents:
-            continue
-        if node.vjp is None:
-            raise RuntimeError(
-                f"backward: the graph through '{node.op}' was already freed by an earlier "
-                "backward; pass retain_graph=True to the first backward to go through it twice"
-            )
-        for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
-            if g is not None and parent.requires_grad:
-                if parent.shape != node.shape:  # broadcasting in the forward pass: undo it
-                    g = sum_to_shape(g, parent.shape)
-                parent.grad = g if parent.grad is None else parent.grad + g
-        if not retain_graph:
-            node.vjp = None
+    previous, grad_mode.enabled = grad_mode.enabled, create_graph
+    try:
+        for node in reversed(order):
+            if node.grad is not None and node.parents:
+                _send_back(node, retain_graph)
+    finally:
+        grad_mode.enabled = previous
+    if create_graph:  # keep interior gradients for drawings, but cut them from the graph they
+        for node in order:  # are on: it leads back to the node itself, a reference cycle
+            if node.parents and node.grad is not None:
+                node.grad = node.grad.detach()
+
+
+def _send_back(node: Any, retain_graph: bool) -> None:
+    """Run one node's VJP and add each parent's share to its gradient."""
+    if node.vjp is None:
+        raise RuntimeError(
+            f"backward: the graph through '{node.op}' was already freed by an earlier "
+            "backward; pass retain_graph=True to the first backward to go through it twice"
+        )
+    shape = node.shape
+    for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
+        if g is not None and parent.requires_grad:
+            if parent.shape != shape:  # broadcasting in the forward pass: undo it
+                g = sum_to_shape(g, parent.shape)
+            parent.grad = g if parent.grad is None else parent.grad + g
+    if not retain_graph:
+        node.vjp = None

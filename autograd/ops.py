@@ -18,7 +18,7 @@ import numpy as np
 from . import tensor
 from .backend import kernels
 from .graph import is_grad_enabled
-from .shapes import broadcast_shapes
+from .shapes import broadcast_shapes, kept_shape
 
 VJP = Callable[[Any], tuple]
 OPS: dict[str, Callable[..., tuple[np.ndarray, VJP]]] = {}
@@ -30,12 +30,12 @@ def primitive(fn: Callable[..., tuple[np.ndarray, VJP]]) -> Callable[..., tuple[
     return fn
 
 
-def _broadcasting(op: str, kernel: Callable, *arrays: np.ndarray) -> np.ndarray:
-    """kernel(*arrays), with numpy's broadcasting error replaced by one naming op and shapes."""
+def _broadcasting(op: str, kernel: Callable, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """kernel(x, y), with numpy's broadcasting error replaced by one naming op and shapes."""
     try:
-        return kernel(*arrays)
+        return kernel(x, y)
     except ValueError:
-        broadcast_shapes(op, *(a.shape for a in arrays))
+        broadcast_shapes(op, x.shape, y.shape)
         raise
 
 
@@ -120,25 +120,38 @@ def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     inner_x, inner_y = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
     if inner_x != inner_y:
         raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_x} != {inner_y}")
-    broadcast_shapes("matmul: batch", x.shape[:-2], y.shape[:-2])
-    return kernels.matmul(x, y)
+    try:
+        return kernels.matmul(x, y)
+    except ValueError:
+        broadcast_shapes("matmul: batch", x.shape[:-2], y.shape[:-2])
+        raise
 
 
 @primitive
 def sum(x, *, axes, keepdims):
     """Sum over `axes` (sorted, non-negative); the gradient spreads back over them."""
-    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-    return kernels.sum(x.data, axes, keepdims), lambda g: (g.reshape(*kept).broadcast_to(x.shape),)
+
+    def vjp(g):
+        if not keepdims and axes != tuple(range(len(axes))):  # inner axes: put their 1s back
+            g = g.reshape(*kept_shape(x.shape, axes))
+        return (g.broadcast_to(x.shape),)
+
+    return kernels.sum(x.data, axes, keepdims), vjp
 
 
 @primitive
 def amax(x, *, axes, keepdims):
     """Largest element over `axes`; tied maxima share the gradient evenly (like torch.amax)."""
     top = kernels.amax(x.data, axes, True)
-    hits = (x.data == top).astype(x.dtype)
-    share = hits / hits.sum(axis=axes, keepdims=True)
     out = top if keepdims else top.reshape([n for i, n in enumerate(top.shape) if i not in axes])
-    return out, lambda g: (g.reshape(*top.shape).broadcast_to(x.shape) * share,)
+
+    def vjp(g):
+        hits = (x.data == top).astype(x.dtype)
+        return (
+            g.reshape(*top.shape).broadcast_to(x.shape) * (hits / hits.sum(axes, keepdims=True)),
+        )
+
+    return out, vjp
 
 
 @primitive
@@ -155,15 +168,18 @@ def reshape(x, *, shape):
 @primitive
 def permute(x, *, axes):
     """Reorder the axes: output axis i is input axis axes[i]."""
-    inverse = tuple(int(i) for i in np.argsort(axes))
-    return x.data.transpose(axes), lambda g: (g.permute(*inverse),)
+
+    def vjp(g):
+        return (g.permute(*sorted(range(len(axes)), key=axes.__getitem__)),)  # the inverse order
+
+    return x.data.transpose(axes), vjp
 
 
 @primitive
 def broadcast_to(x, *, shape):
-    """A read-only view repeating x to `shape`; the walk sums the gradient back to x's shape."""
+    """x repeated to `shape` (numpy's rules); the walk sums the gradient back to x's shape."""
     try:
-        out = np.broadcast_to(x.data, shape)
+        out = kernels.broadcast_to(x.data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast {x.shape} to {tuple(shape)}") from None
     return out, lambda g: (g,)
@@ -203,7 +219,11 @@ def concat(*xs, axis):
 @primitive
 def where(x, y, *, cond):
     """x where `cond` (a boolean array) holds, else y; each side gets the gradient where chosen."""
-    out = _broadcasting("where", kernels.where, cond, x.data, y.data)
+    try:
+        out = kernels.where(cond, x.data, y.data)
+    except ValueError:
+        broadcast_shapes("where", cond.shape, x.shape, y.shape)
+        raise
     return out, lambda g: (g.where(cond, 0.0), g.where(~cond, 0.0))
 
 

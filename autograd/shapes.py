@@ -33,14 +33,20 @@ def sum_to_shape(g: Any, shape: Shape) -> Any:
     if g.shape == shape:
         return g
     lead = len(g.shape) - len(shape)
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-    return g.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+    if lead:  # axes broadcasting added in front
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=stretched, keepdims=True) if stretched else g
 
 
 def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     """`axis` (int, tuple or None for all) as sorted non-negative axes of an `ndim`-d tensor."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the checks below
+        return (axis % ndim,)
+    if not isinstance(axis, (Integral, tuple, list)):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
     for a in axes:
         if not isinstance(a, Integral) or isinstance(a, bool):

@@ -25,27 +25,24 @@ class Tensor:
     float32/float64/bool arrays keep their dtype, other numbers become float32.
     """
 
-    __slots__ = ("__weakref__", "_grad", "data", "label", "op", "parents", "requires_grad", "vjp")
     __hash__ = object.__hash__  # == compares elementwise; identity keeps Tensors usable as keys
     __array_ufunc__ = None  # ndarray + Tensor goes to Tensor.__radd__, not to numpy
 
+    # What a new tensor starts with; an op's output overrides the graph fields (see `apply`).
+    # Class-level defaults make creating a tensor one attribute write, which matters for tiny ops.
+    grad: "Tensor | None" = None  # d(output)/d(self) from the last backward; leaves accumulate
+    requires_grad = False
+    parents: tuple["Tensor", ...] = ()
+    vjp = None
+    op = ""
+    label = ""
+
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        _init(self, _as_array(data, dtype), "")
+        self.data = _as_array(data, dtype)
         if requires_grad:
             self.requires_grad_()
 
     # --- the array and its gradient -----------------------------------------------------------
-
-    @property
-    def grad(self) -> "Tensor | None":
-        """d(output)/d(self) from the last backward (leaves: accumulated), in self's dtype."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, g: "Tensor | None") -> None:
-        if g is not None and g.data.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        self._grad = g
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -132,9 +129,7 @@ class Tensor:
             raise RuntimeError(
                 "backward: this tensor does not require grad; no input had requires_grad=True"
             )
-        seed = self._seed(gradient)
-        with graph.enable_grad() if create_graph else graph.no_grad():
-            graph.backward(self, seed, retain_graph or create_graph)
+        graph.backward(self, self._seed(gradient), retain_graph or create_graph, create_graph)
 
     def _seed(self, gradient: Any) -> "Tensor":
         if gradient is None:
@@ -143,7 +138,7 @@ class Tensor:
                     f"backward: gradient can be left out only for a tensor of one element; "
                     f"pass gradient= an array of shape {self.shape}"
                 )
-            return Tensor._wrap(np.ones(self.shape, self.dtype))
+            return Tensor._wrap(np.array(1, self.dtype).reshape(self.shape))
         seed = Tensor._wrap(_as_array(gradient, self.dtype))
         if seed.shape != self.shape:
             raise ValueError(f"backward: gradient has shape {seed.shape}, expected {self.shape}")
@@ -152,10 +147,10 @@ class Tensor:
     # --- arithmetic -------------------------------------------------------------------------------
 
     def __add__(self, other: Any) -> "Tensor":
-        return apply(ops.add, self, _lift(other, self, "add"))
+        return _binary(ops.add, self, other)
 
     def __radd__(self, other: Any) -> "Tensor":
-        return apply(ops.add, _lift(other, self, "add"), self)
+        return _binary(ops.add, other, self)
 
     def __sub__(self, other: Any) -> "Tensor":  # x - y = x + (-y)
         return self + -_lift(other, self, "sub")
@@ -164,31 +159,33 @@ class Tensor:
         return _lift(other, self, "sub") + -self
 
     def __mul__(self, other: Any) -> "Tensor":
-        return apply(ops.mul, self, _lift(other, self, "mul"))
+        return _binary(ops.mul, self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return apply(ops.mul, _lift(other, self, "mul"), self)
+        return _binary(ops.mul, other, self)
 
     def __truediv__(self, other: Any) -> "Tensor":  # x / y = x * y**-1
+        if isinstance(other, (int, float)):  # a constant: one mul instead of a pow and a mul
+            return self * (1.0 / np.float64(other))
         return self * _lift(other, self, "div") ** -1.0
 
     def __rtruediv__(self, other: Any) -> "Tensor":
         return _lift(other, self, "div") * self**-1.0
 
     def __pow__(self, other: Any) -> "Tensor":
-        return apply(ops.pow, self, _lift(other, self, "pow"))
+        return _binary(ops.pow, self, other)
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return apply(ops.pow, _lift(other, self, "pow"), self)
+        return _binary(ops.pow, other, self)
 
     def __neg__(self) -> "Tensor":
         return apply(ops.neg, self)
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return apply(ops.matmul, self, _lift(other, self, "matmul"))
+        return _binary(ops.matmul, self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return apply(ops.matmul, _lift(other, self, "matmul"), self)
+        return _binary(ops.matmul, other, self)
 
     # --- comparisons: boolean tensors with no gradient ---------------------------------------
 
@@ -224,14 +221,14 @@ class Tensor:
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise larger of the two; at a tie each side gets half the gradient."""
-        return apply(ops.maximum, self, _lift(other, self, "maximum"))
+        return _binary(ops.maximum, self, other)
 
     def minimum(self, other: Any) -> "Tensor":
         return -(-self).maximum(-_lift(other, self, "minimum"))
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """self where `condition` holds, else `other` (torch's Tensor.where)."""
-        return apply(ops.where, self, _lift(other, self, "where"), cond=_condition(condition))
+        return _binary(ops.where, self, other, cond=_condition(condition))
 
     def sqrt(self) -> "Tensor":
         return self**0.5
@@ -300,8 +297,8 @@ class Tensor:
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Largest element over `axis`; tied maxima share the gradient evenly."""
         axes = normalize_axes("max", axis, self.ndim)
-        if self.size == 0:
-            raise ValueError(f"max: empty tensor of shape {self.shape} has no maximum")
+        if any(self.shape[a] == 0 for a in axes):
+            raise ValueError(f"max: no maximum over an empty axis (shape {self.shape})")
         return apply(ops.amax, self, axes=axes, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
@@ -350,10 +347,10 @@ class Tensor:
 
     def permute(self, *axes: int) -> "Tensor":
         """Reorder the axes: output axis i is input axis axes[i]."""
-        axes = _shape_arg(axes)
-        order = tuple(normalize_axes("permute", a, self.ndim)[0] for a in axes)
-        if sorted(order) != list(range(self.ndim)):
-            raise ValueError(f"permute: {axes} is not an ordering of the {self.ndim} axes")
+        axes, n = _shape_arg(axes), self.ndim
+        order = tuple(int(a) % n for a in axes if isinstance(a, (int, np.integer)) and -n <= a < n)
+        if len(order) != len(axes) or sorted(order) != list(range(n)):
+            raise ValueError(f"permute: {axes} is not an ordering of the {n} axes")
         return apply(ops.permute, self, axes=order)
 
     def broadcast_to(self, *shape: int | Sequence[int]) -> "Tensor":
@@ -383,29 +380,42 @@ class Tensor:
     def _wrap(data: np.ndarray) -> "Tensor":
         """A leaf around an array that already follows the dtype policy (no checks, no copy)."""
         out = Tensor.__new__(Tensor)
-        _init(out, data, "")
+        out.data = data
         return out
-
-
-def _init(t: Tensor, data: np.ndarray, op: str) -> None:
-    t.data, t._grad, t.requires_grad, t.parents, t.vjp, t.op, t.label = (
-        data,
-        None,
-        False,
-        (),
-        None,
-        op,
-        "",
-    )
 
 
 def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     """Run a primitive from ops.py on `inputs`; record it in the graph if any input needs grad."""
     data, vjp = primitive(*inputs, **settings)
-    out = Tensor._wrap(data)
-    if grad_mode.enabled and any(t.requires_grad for t in inputs):
-        out.requires_grad, out.parents, out.vjp, out.op = True, inputs, vjp, primitive.__name__
+    out = Tensor.__new__(Tensor)  # Tensor._wrap, inlined: this line runs for every op
+    out.data = data
+    if grad_mode.enabled:
+        for t in inputs:
+            if t.requires_grad:
+                out.requires_grad, out.parents, out.vjp, out.op = (
+                    True,
+                    inputs,
+                    vjp,
+                    primitive.__name__,
+                )
+                break
     return out
+
+
+def _binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
+    """Apply a two-input primitive after lifting numbers and arrays and promoting dtypes.
+
+    Promotion is a recorded cast (float32 with float64 gives float64; a float dtype wins over
+    an integer one, as in torch), so each input's gradient comes back in that input's dtype.
+    """
+    if not isinstance(x, Tensor):
+        x = _lift(x, y, primitive.__name__)
+    if not isinstance(y, Tensor):
+        y = _lift(y, x, primitive.__name__)
+    if x.data.dtype != y.data.dtype:
+        dtype = _common_dtype(x.data.dtype, y.data.dtype)
+        x, y = (t if t.data.dtype == dtype else t.astype(dtype) for t in (x, y))
+    return apply(primitive, x, y, **settings)
 
 
 # --- module-level functions -------------------------------------------------------------------
@@ -419,13 +429,13 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 def zeros(
     *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad)
+    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad, dtype)
 
 
 def ones(
     *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad)
+    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad, dtype)
 
 
 def full(
@@ -434,7 +444,7 @@ def full(
     dtype: Any = DEFAULT_DTYPE,
     requires_grad: bool = False,
 ) -> Tensor:
-    return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad)
+    return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad, dtype)
 
 
 def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
@@ -450,7 +460,7 @@ def arange(
 ) -> Tensor:
     """Evenly spaced values in [start, stop) like numpy (float32 by default)."""
     values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
-    return Tensor(values.astype(dtype))
+    return Tensor(values, dtype=dtype)
 
 
 def randn(
@@ -472,7 +482,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1) from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(as_generator(generator).random(_shape_arg(shape)).astype(dtype), requires_grad)
+    return Tensor(as_generator(generator).random(_shape_arg(shape)), requires_grad, dtype)
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -481,6 +491,8 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         raise ValueError("concat: expected at least one tensor")
     first = tensors[0] if isinstance(tensors[0], Tensor) else Tensor(tensors[0])
     items = [_lift(t, first, "concat") for t in tensors]
+    dtype = np.result_type(*(t.data for t in items))
+    items = [t if t.data.dtype == dtype else t.astype(dtype) for t in items]
     (axis,) = normalize_axes("concat", axis, first.ndim)
     return apply(ops.concat, *items, axis=axis)
 
@@ -527,16 +539,16 @@ def grad(
     With `create_graph=True` the results are on a graph of their own, so they can be
     differentiated again (Hessian-vector products, gradgradcheck).
     """
-    leaves = [n for n in graph.topo_order(output) if not n.parents]
-    saved = [leaf._grad for leaf in leaves]
+    nodes = graph.topo_order(output)
+    saved = [node.grad for node in nodes]
     try:
-        for leaf in leaves:
-            leaf._grad = None
+        for node in nodes:
+            node.grad = None
         output.backward(gradient, retain_graph, create_graph)
-        return tuple(t._grad for t in inputs)
+        return tuple(t.grad for t in inputs)
     finally:
-        for leaf, g in zip(leaves, saved, strict=True):
-            leaf._grad = g
+        for node, g in zip(nodes, saved, strict=True):
+            node.grad = g
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -547,6 +559,8 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
+        if np.dtype(dtype).kind not in "fiub":
+            raise TypeError(f"Tensor: dtype must be a real or bool type, got {np.dtype(dtype)}")
         return np.asarray(data, dtype=np.dtype(dtype))
     array = np.asarray(data)
     if array.dtype.kind in "fb" and isinstance(data, (np.ndarray, np.generic)):
@@ -563,10 +577,24 @@ def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_)):
-        return Tensor._wrap(np.asarray(x, like.dtype if like is not None else DEFAULT_DTYPE))
+        return Tensor._wrap(np.asarray(x, _number_dtype(x, like)))
     if isinstance(x, (np.ndarray, list, tuple)):
         return Tensor(x)
     raise TypeError(f"{op}: expected a Tensor, an array or a real number, got {type(x).__name__}")
+
+
+def _number_dtype(x: float, like: Tensor | None) -> np.dtype:
+    """A Python number's dtype beside `like`: like's when that holds it, as in torch."""
+    if like is not None and (like.dtype.kind == "f" or not isinstance(x, (float, np.floating))):
+        return like.dtype if like.dtype.kind != "b" else np.dtype(np.int64)
+    return DEFAULT_DTYPE
+
+
+def _common_dtype(a: np.dtype, b: np.dtype) -> np.dtype:
+    """numpy's promotion, except that a float dtype wins over an integer or bool one (torch)."""
+    if (a.kind == "f") != (b.kind == "f"):
+        return a if a.kind == "f" else b
+    return np.result_type(a, b)
 
 
 def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
@@ -595,7 +623,7 @@ def _count(x: Tensor, axis: Axis, op: str) -> int:
 
 def _shape_arg(shape: tuple) -> tuple[int, ...]:
     """f(2, 3) and f((2, 3)) both mean shape (2, 3)."""
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else tuple(shape)
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
 
 
 def _insert_axis(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:

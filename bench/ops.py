@@ -1,0 +1,150 @@
+"""Tensor engine speed on the numpy backend, against PyTorch and hand-written numpy, in one run.
+
+1. The latency of a tiny op: (a * b).sum().backward() on shape (4,), where overhead is all.
+2. A training step (forward, cross-entropy, backward, SGD update) of a 2-layer ReLU MLP at
+   three sizes; "numpy" is the same step with hand-derived gradients, the floor for this backend.
+Run: `make bench` or `python bench/ops.py`. Times are medians; lower is better.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from itertools import pairwise
+
+import numpy as np
+import torch
+
+from autograd import Tensor
+from autograd.backend import name as backend_name
+
+SIZES = [((2, 16, 16, 2), 64), ((64, 128, 128, 10), 64), ((784, 256, 256, 10), 128)]
+LR = 0.01
+
+
+def median_us(step: Callable[[], object], seconds: float = 1.0) -> float:
+    """Median wall time of `step()` in microseconds, over about `seconds` of runs."""
+    for _ in range(3):
+        step()
+    start = time.perf_counter()
+    step()
+    repeats = max(5, int(seconds / max(time.perf_counter() - start, 1e-7)))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return 1e6 * statistics.median(times)
+
+
+def tiny_op() -> tuple[Callable, Callable]:
+    a, b = (Tensor(np.ones(4, np.float32), requires_grad=True) for _ in range(2))
+    ta, tb = (torch.ones(4, requires_grad=True) for _ in range(2))
+    return (lambda: (a * b).sum().backward()), (lambda: (ta * tb).sum().backward())
+
+
+def mlp_weights(sizes: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, W3, b3] in torch's layout: W (out, in), float32."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for n_in, n_out in pairwise(sizes):
+        bound = 1 / np.sqrt(n_in)
+        weights += [rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)]
+    return [w.astype(np.float32) for w in weights]
+
+
+def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [Tensor(w.copy(), requires_grad=True) for w in weights]
+    xt, rows = Tensor(x), np.arange(len(y))
+
+    def step() -> None:
+        h = xt
+        for i in range(0, len(params), 2):
+            h = h @ params[i].T + params[i + 1]
+            h = h.relu() if i + 2 < len(params) else h
+        loss = -h.log_softmax(axis=1)[rows, y].mean()
+        for p in params:
+            p.grad = None
+        loss.backward()
+        for p in params:
+            p.data -= LR * p.grad.data
+
+    return step
+
+
+def torch_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    xt, yt = torch.tensor(x), torch.tensor(y)
+
+    def step() -> None:
+        h = xt
+        for i in range(0, len(params), 2):
+            h = torch.nn.functional.linear(h, params[i], params[i + 1])
+            h = torch.relu(h) if i + 2 < len(params) else h
+        loss = torch.nn.functional.cross_entropy(h, yt)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= LR * p.grad
+
+    return step
+
+
+def numpy_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [w.copy() for w in weights]
+    rows = np.arange(len(y))
+
+    def step() -> None:
+        inputs, h = [], x
+        for i in range(0, len(params), 2):
+            inputs.append(h)
+            h = h @ params[i].T + params[i + 1]
+            h = np.maximum(h, 0) if i + 2 < len(params) else h
+        p = np.exp(h - h.max(axis=1, keepdims=True))
+        g = p / p.sum(axis=1, keepdims=True)
+        g[rows, y] -= 1
+        g /= len(y)  # d loss / d logits
+        for i in reversed(range(0, len(params), 2)):
+            grad_w, grad_b = g.T @ inputs[i // 2], g.sum(axis=0)
+            if i:
+                g = (g @ params[i]) * (inputs[i // 2] > 0)
+            params[i] -= LR * grad_w
+            params[i + 1] -= LR * grad_b
+
+    return step
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    print(
+        f"backend {backend_name()}, numpy {np.__version__}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} torch threads"
+    )
+    ours, theirs = (median_us(f) for f in tiny_op())
+    print(
+        f"tiny op (a * b).sum().backward(), shape (4,): tracegrad {ours:.1f} us, "
+        f"torch {theirs:.1f} us, ratio {ours / theirs:.2f}"
+    )
+    print(
+        f"{'MLP step':>22} {'tracegrad':>11} {'torch':>11} {'numpy':>11} "
+        f"{'vs torch':>9} {'vs numpy':>9}"
+    )
+    rng = np.random.default_rng(1)
+    for sizes, batch in SIZES:
+        weights = mlp_weights(sizes)
+        x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+        y = rng.integers(0, sizes[-1], batch)
+        t_ours, t_torch, t_numpy = (
+            median_us(make(weights, x, y), seconds=2.0)
+            for make in (tracegrad_step, torch_step, numpy_step)
+        )
+        label = "-".join(map(str, sizes)) + f" b{batch}"
+        print(
+            f"{label:>22} {t_ours:9.0f}us {t_torch:9.0f}us {t_numpy:9.0f}us "
+            f"{t_ours / t_torch:9.2f} {t_ours / t_numpy:9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
