@@ -104,28 +104,24 @@ def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: boo
     previous, grad_mode.enabled = grad_mode.enabled, create_graph
     try:
         for node in reversed(order):
-            if node.grad is not None and node.parents:
-                _send_back(node, retain_graph)
+            if node.grad is None or not node.parents:
+                continue
+            if node.vjp is None:
+                raise RuntimeError(
+                    f"backward: the graph through '{node.op}' was already freed by an earlier "
+                    "backward; pass retain_graph=True to the first backward to go through it twice"
+                )
+            shape = node.shape
+            for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
+                if g is not None and parent.requires_grad:
+                    if parent.shape != shape:  # broadcasting in the forward pass: undo it
+                        g = sum_to_shape(g, parent.shape)
+                    parent.grad = g if parent.grad is None else parent.grad + g
+            if not retain_graph:
+                node.vjp = None
     finally:
         grad_mode.enabled = previous
     if create_graph:  # keep interior gradients for drawings, but cut them from the graph they
         for node in order:  # are on: it leads back to the node itself, a reference cycle
             if node.parents and node.grad is not None:
                 node.grad = node.grad.detach()
-
-
-def _send_back(node: Any, retain_graph: bool) -> None:
-    """Run one node's VJP and add each parent's share to its gradient."""
-    if node.vjp is None:
-        raise RuntimeError(
-            f"backward: the graph through '{node.op}' was already freed by an earlier "
-            "backward; pass retain_graph=True to the first backward to go through it twice"
-        )
-    shape = node.shape
-    for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
-        if g is not None and parent.requires_grad:
-            if parent.shape != shape:  # broadcasting in the forward pass: undo it
-                g = sum_to_shape(g, parent.shape)
-            parent.grad = g if parent.grad is None else parent.grad + g
-    if not retain_graph:
-        node.vjp = None

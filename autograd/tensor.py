@@ -138,7 +138,8 @@ class Tensor:
                     f"backward: gradient can be left out only for a tensor of one element; "
                     f"pass gradient= an array of shape {self.shape}"
                 )
-            return Tensor._wrap(np.array(1, self.dtype).reshape(self.shape))
+            one = np.array(1, self.dtype)
+            return Tensor._wrap(one if not self.shape else one.reshape(self.shape))
         seed = Tensor._wrap(_as_array(gradient, self.dtype))
         if seed.shape != self.shape:
             raise ValueError(f"backward: gradient has shape {seed.shape}, expected {self.shape}")
@@ -241,9 +242,9 @@ class Tensor:
         """Limit to [lo, hi]; gradient 1 inside and at the bounds, 0 outside (torch.clamp)."""
         out = self
         if lo is not None:
-            out = out.where(self.data >= lo, lo)
-        if hi is not None:
-            out = out.where(self.data <= hi, hi)
+            out = out.where(out.data >= lo, lo)
+        if hi is not None:  # after lo, so lo > hi gives hi everywhere, as in numpy and torch
+            out = out.where(out.data <= hi, hi)
         return out
 
     def relu(self) -> "Tensor":
@@ -292,7 +293,10 @@ class Tensor:
         return (deviation * deviation).sum(axis, keepdims) / (_count(self, axis, "var") - ddof)
 
     def std(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
-        return self.var(axis, ddof, keepdims).sqrt()
+        """sqrt(var); where var is 0 the gradient is 0 (torch), not sqrt's infinite slope."""
+        var = self.var(axis, ddof, keepdims)
+        spread = var.data > 0
+        return var.where(spread, 1.0).sqrt().where(spread, 0.0)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Largest element over `axis`; tied maxima share the gradient evenly."""
@@ -313,20 +317,20 @@ class Tensor:
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """log(sum(exp(x))) shifted by the max, so it never overflows."""
         axes = normalize_axes("logsumexp", axis, self.ndim)
-        top = self.max(axes, keepdims=True).detach()
-        top = top.where(np.isfinite(top.data), 0.0)  # all -inf: shift by 0, not by -inf
+        top = _max_shift(self, axes)
         out = (self - top).exp().sum(axes, keepdims=True).log() + top
         return (
             out if keepdims else out.reshape(*(n for i, n in enumerate(out.shape) if i not in axes))
         )
 
     def softmax(self, axis: int = -1) -> "Tensor":
-        e = (self - self.max(axis, keepdims=True).detach()).exp()
-        return e / e.sum(axis, keepdims=True)
+        """exp(x) / sum(exp(x)) along `axis`, computed as exp(log_softmax): never overflows."""
+        return self.log_softmax(axis).exp()
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
-        shifted = self - self.max(axis, keepdims=True).detach()
-        return shifted - shifted.exp().sum(axis, keepdims=True).log()
+        """x - logsumexp(x) along `axis` (max-shifted, one fused op)."""
+        (axis,) = normalize_axes("log_softmax", axis, self.ndim)
+        return apply(ops.log_softmax, self, axis=axis)
 
     # --- shapes -----------------------------------------------------------------------------------
 
@@ -527,6 +531,13 @@ def maximum(x: Any, y: Any) -> Any:
     return _lift(x, None, "maximum").maximum(y)
 
 
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias in torch's layout: (..., in), (out, in), (out,) -> (..., out)."""
+    if bias is None:
+        return x @ weight.T
+    return apply(ops.linear, *(_lift(t, weight, "linear") for t in (x, weight, bias)))
+
+
 def grad(
     output: Tensor,
     inputs: Sequence[Tensor],
@@ -609,6 +620,17 @@ def _condition(condition: Any) -> np.ndarray:
     if array.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got {array.dtype}")
     return array
+
+
+def _max_shift(x: Tensor, axis: Axis) -> Any:
+    """The max over `axis` (kept, detached) to subtract before exp so it cannot overflow; 0 where
+    that max is not finite or the axis is empty."""
+    axes = normalize_axes("max", axis, x.ndim)
+    if any(x.shape[a] == 0 for a in axes):
+        return 0.0
+    top = x.max(axes, keepdims=True).detach()
+    finite = np.isfinite(top.data)
+    return top if finite.all() else top.where(finite, 0.0)
 
 
 def _sign(x: Tensor) -> np.ndarray:

@@ -14,7 +14,7 @@ from itertools import pairwise
 import numpy as np
 import torch
 
-from autograd import Tensor
+from autograd import Tensor, linear
 from autograd.backend import name as backend_name
 
 SIZES = [((2, 16, 16, 2), 64), ((64, 128, 128, 10), 64), ((784, 256, 256, 10), 128)]
@@ -59,7 +59,7 @@ def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> C
     def step() -> None:
         h = xt
         for i in range(0, len(params), 2):
-            h = h @ params[i].T + params[i + 1]
+            h = linear(h, params[i], params[i + 1])
             h = h.relu() if i + 2 < len(params) else h
         loss = -h.log_softmax(axis=1)[rows, y].mean()
         for p in params:

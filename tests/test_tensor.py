@@ -746,7 +746,12 @@ ERRORS = [
         ValueError,
         r"concat.*\(2, 3\).*\(2, 4\)",
     ),
-    ("max_empty", lambda: _ones(0).max(), ValueError, re.escape("max: no maximum over an empty axis (shape (0,))")),
+    (
+        "max_empty",
+        lambda: _ones(0).max(),
+        ValueError,
+        re.escape("max: no maximum over an empty axis (shape (0,))"),
+    ),
     ("max_empty_axis", lambda: _ones(2, 0).max(axis=1), ValueError, re.escape("(2, 0)")),
     ("transpose_three_axes", lambda: _ones(2, 3).transpose(0, 1, 0), TypeError, "transpose"),
 ]
@@ -973,3 +978,21 @@ def test_broadcast_gradients_have_the_input_shapes_and_equal_torch(op, dtype, sh
         assert mine.grad.shape == mine.shape
         assert mine.grad.dtype == dtype
         np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=rtol, atol=rtol)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    x=hnp.arrays(np.float64, (3, 5), elements=st.floats(-50, 50)),
+    axis=st.sampled_from([0, 1, -1]),
+)
+def test_fused_log_softmax_equals_its_composition(x, axis):
+    # The fused primitive earns its place only if it is the composition, value and gradient.
+    g = np.random.default_rng(0).standard_normal(x.shape)
+    fused, composed = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    top = Tensor(x.max(axis=axis, keepdims=True))
+    out_fused = fused.log_softmax(axis)
+    out_composed = composed - top - (composed - top).exp().sum(axis, keepdims=True).log()
+    np.testing.assert_allclose(out_fused.data, out_composed.data, rtol=1e-12, atol=1e-12)
+    out_fused.backward(g)
+    out_composed.backward(g)
+    np.testing.assert_allclose(fused.grad.data, composed.grad.data, rtol=1e-10, atol=1e-12)

@@ -18,6 +18,23 @@ matmul = np.matmul
 where = np.where
 
 
+def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x @ w.T + b: (..., in), (out, in), (out,) -> (..., out)."""
+    out = np.matmul(x, w.T)
+    out += b
+    return out
+
+
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """x - log(sum(exp(x), axis)), shifted by the finite max along `axis`; same shape as x."""
+    if x.shape[axis] == 0:
+        return x.copy()
+    top = np.maximum.reduce(x, axis=axis, keepdims=True)
+    top[~np.isfinite(top)] = 0.0
+    shifted = x - top
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+
+
 def sum(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """x summed over `axes`; (…) -> the shape without (or, keepdims, with size 1 at) those axes."""
     return np.add.reduce(x, axis=axes, keepdims=keepdims)  # np.sum's wrapper costs 1 µs more

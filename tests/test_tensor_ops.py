@@ -1,0 +1,960 @@
+"""Every Tensor op, from one case table, against its oracles: numpy for the forward pass (float32
+and float64 inputs, contiguous or not; the dtype is kept), float64 central differences for the
+gradient (`gradcheck`) and for the gradient of the gradient (`gradgradcheck`), and PyTorch in
+float64 for the value and every input's gradient. Then the conventions at ties and kinks and
+over empty axes, against PyTorch, and that the checkers reject a wrong VJP."""
+
+import operator
+from collections.abc import Callable
+from functools import partial
+from typing import Any, NamedTuple
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy import special
+from strategies import (
+    AXIS_KINDS,
+    LAYOUTS,
+    Shape,
+    basic_index,
+    boolean_mask_index,
+    broadcastable_shapes,
+    broadcastable_to,
+    integer_array_index,
+    permutation_with_negatives,
+    reduction,
+    relaid,
+    reshape_target,
+    shapes,
+)
+
+import autograd
+from autograd import GradcheckError, Tensor, gradcheck, gradgradcheck
+from autograd.tensor import apply
+
+SETTINGS = settings(max_examples=15, deadline=None)
+FORWARD_TOL = {  # numpy computes in float64 from the same (rounded) inputs
+    np.float32: {"rtol": 1e-5, "atol": 1e-6},
+    np.float64: {"rtol": 1e-10, "atol": 1e-12},
+}
+TORCH_TOL = {"rtol": 1e-7, "atol": 1e-12}  # both float64: a few roundings apart, not a formula
+
+# --- domains: the values each input is drawn from ----------------------------------------------
+# gradcheck steps by 1e-6, so points stay at least 0.01 from kinks and ties, and 0.1 from poles.
+
+STEP = 0.01
+REAL = st.floats(-3.0, 3.0)
+POSITIVE = st.floats(0.1, 3.0)  # log, sqrt, fractional powers
+NONZERO = st.floats(0.1, 3.0) | st.floats(-3.0, -0.1)  # denominators, relu/abs, x ** -2
+EVEN = st.integers(-150, 150).map(lambda i: 2 * i * STEP)  # maximum's sides: one on each grid,
+ODD = st.integers(-150, 149).map(lambda i: (2 * i + 1) * STEP)  # so never tied; clip's bounds
+GRID = st.integers(-300, 300).map(lambda i: i * STEP)  # with unique=True: max without ties
+SMALL_INTS = st.integers(-2, 2).map(float)  # comparisons and argmax: plenty of ties
+
+Domain = Callable[[Shape], st.SearchStrategy[np.ndarray]]
+
+
+def filled(elements: st.SearchStrategy[float], unique: bool = False) -> Domain:
+    """Arrays of a given shape with float64 elements drawn from `elements`."""
+    return lambda shape: hnp.arrays(np.float64, shape, elements=elements, unique=unique)
+
+
+# --- geometries: the shapes of the inputs, and settings (axis, index, ...) that fit them -------
+
+Geometry = st.SearchStrategy[tuple[tuple[Shape, ...], dict[str, Any]]]
+
+
+def unary() -> Geometry:
+    return shapes().map(lambda shape: ((shape,), {}))
+
+
+def broadcasting(n: int) -> Geometry:
+    """n inputs whose shapes broadcast together."""
+    return broadcastable_shapes(n).map(lambda shapes_: (shapes_, {}))
+
+
+def reducing(kinds: tuple[str, ...] = AXIS_KINDS, min_count: int = 0, **fixed: Any) -> Geometry:
+    """One input and {axis, keepdims, **fixed}; each reduced axis has >= min_count elements."""
+    return st.sampled_from(kinds).flatmap(
+        lambda kind: reduction(kind, min_count).map(
+            lambda drawn: ((drawn[0],), {**drawn[1], **fixed})
+        )
+    )
+
+
+def along_axis() -> Geometry:
+    """One input and {axis} (an int, maybe negative) over a non-empty axis, for softmax."""
+    return reducing(("int", "negative"), min_count=1).map(
+        lambda drawn: (drawn[0], {"axis": drawn[1]["axis"]})
+    )
+
+
+@st.composite
+def with_index(draw: st.DrawFn, index_for: Callable, base: st.SearchStrategy[Shape]):
+    """One input and {index}, an index drawn by `index_for(shape)`."""
+    shape = draw(base, label="shape")
+    return (shape,), {"index": draw(index_for(shape), label="index")}
+
+
+@st.composite
+def matmul_geometry(draw: st.DrawFn, left: str, right: str):
+    """Shapes for `left @ right`, each "vector" (k,), "matrix" or "batched" (batch, rows, cols).
+
+    Batch dimensions broadcast (drawn as a broadcastable pair); any size may be 0.
+    """
+    n, k, m = (draw(st.integers(0, 3), label=name) for name in "nkm")
+    batches = draw(broadcastable_shapes(2, shapes(min_dims=1, max_dims=2, max_side=3)))
+    if "batched" not in (left, right):
+        batches = ((), ())
+    x = {"vector": (k,), "matrix": (n, k), "batched": (*batches[0], n, k)}[left]
+    y = {"vector": (k,), "matrix": (k, m), "batched": (*batches[1], k, m)}[right]
+    return (x, y), {}
+
+
+@st.composite
+def linear_geometry(draw: st.DrawFn, bias: bool):
+    """Shapes for linear(x, weight[, bias]): (..., in), (out, in)[, (out,)]; any size may be 0."""
+    lead = draw(shapes(max_dims=2, max_side=3), label="leading axes")
+    n_in, n_out = (draw(st.integers(0, 3), label=name) for name in ("in", "out"))
+    x_w_b = ((*lead, n_in), (n_out, n_in), (n_out,))
+    return x_w_b if bias else x_w_b[:2], {}
+
+
+@st.composite
+def reshape_geometry(draw: st.DrawFn):
+    shape = draw(shapes(), label="shape")
+    return (shape,), {"shape": draw(reshape_target(shape), label="target")}
+
+
+@st.composite
+def swap_geometry(draw: st.DrawFn):
+    """One input of >= 1 axis and two axes to swap (either may be negative, or both the same)."""
+    shape = draw(shapes(min_dims=1), label="shape")
+    a, b = (draw(st.integers(-len(shape), len(shape) - 1)) for _ in "ab")
+    return (shape,), {"a": a, "b": b}
+
+
+@st.composite
+def permute_geometry(draw: st.DrawFn):
+    shape = draw(shapes(), label="shape")
+    return (shape,), {"axes": draw(permutation_with_negatives(len(shape)), label="axes")}
+
+
+@st.composite
+def broadcast_geometry(draw: st.DrawFn, minus_ones: bool):
+    """An input and a target it broadcasts to; with `minus_ones`, -1 keeps some input sizes."""
+    target = draw(shapes(), label="target")
+    shape = draw(broadcastable_to(target), label="shape")
+    if minus_ones:  # torch's expand: -1 may stand for any of the input's own axes
+        lead = len(target) - len(shape)
+        target = tuple(
+            -1 if i >= lead and draw(st.booleans(), label="keep with -1") else n
+            for i, n in enumerate(target)
+        )
+    return (shape,), {"shape": target}
+
+
+@st.composite
+def concat_geometry(draw: st.DrawFn, n: int):
+    """n shapes equal except along {axis}, where each has 0 or more elements."""
+    shape = draw(shapes(min_dims=1), label="shape")
+    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    sizes = [draw(st.integers(0, 3), label="size along axis") for _ in range(n)]
+    at = axis % len(shape)
+    return tuple((*shape[:at], s, *shape[at + 1 :]) for s in sizes), {"axis": axis}
+
+
+@st.composite
+def stack_geometry(draw: st.DrawFn, n: int):
+    """n equal shapes (<= 3 axes, so the result has <= 4) and a new {axis} for them."""
+    shape = draw(shapes(max_dims=3), label="shape")
+    axis = draw(st.integers(-len(shape) - 1, len(shape)), label="axis")
+    return (shape,) * n, {"axis": axis}
+
+
+# --- the case table ---------------------------------------------------------------------------
+
+
+class Example(NamedTuple):
+    arrays: tuple[np.ndarray, ...]  # float64, one per input
+    settings: dict[str, Any]  # keyword arguments for all three functions (axis, index, ...)
+
+
+@st.composite
+def examples(draw: st.DrawFn, geometry: Geometry, domains: tuple[Domain, ...]) -> Example:
+    input_shapes, op_settings = draw(geometry, label="geometry")
+    arrays = tuple(
+        draw(domain(shape), label=f"input {i}")
+        for i, (domain, shape) in enumerate(zip(domains, input_shapes, strict=True))
+    )
+    return Example(arrays, op_settings)
+
+
+class Case(NamedTuple):
+    name: str
+    fn: Callable[..., Tensor]  # Tensors (+ settings) -> Tensor
+    torch_fn: Callable[..., torch.Tensor] | None  # float64 tensors -> tensor; None: no gradient
+    numpy_fn: Callable[..., np.ndarray]  # float64 arrays -> array
+    arity: int
+    example: st.SearchStrategy[Example]
+    out_dtype: type | None  # None: the input's dtype
+    check: dict[str, float]  # gradcheck/gradgradcheck tolerances, where the defaults cannot hold
+
+    @property
+    def differentiable(self) -> bool:
+        return self.torch_fn is not None
+
+
+def case(
+    name: str,
+    fn: Callable,
+    torch_fn: Callable | None,
+    numpy_fn: Callable,
+    geometry: Geometry,
+    *domains: Domain,
+    out_dtype: type | None = None,
+    check: dict[str, float] | None = None,
+) -> Case:
+    """A row: its arity is the number of domains, one per input."""
+    example = examples(geometry, domains)
+    return Case(name, fn, torch_fn, numpy_fn, len(domains), example, out_dtype, check or {})
+
+
+def same(name: str, fn: Callable, geometry: Geometry, *domains: Domain) -> Case:
+    """A row whose one expression (Python operators) means the same on all three libraries."""
+    return case(name, fn, fn, fn, geometry, *domains)
+
+
+def comparison(name: str, compare: Callable) -> Case:
+    """A comparison: a bool result, no gradient; small integers make ties common."""
+    values = filled(SMALL_INTS)
+    return case(name, compare, None, compare, broadcasting(2), values, values, out_dtype=np.bool_)
+
+
+def _dims(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    """numpy's axis as torch's dim: None (all axes) becomes every axis."""
+    if axis is None:
+        return tuple(range(ndim))
+    return (axis,) if isinstance(axis, int) else axis
+
+
+def _torch_getitem(t: torch.Tensor, index: Any) -> torch.Tensor:
+    """t[index] for any numpy index, as a gather of flat positions (torch has no negative steps)."""
+    positions = np.arange(t.numel()).reshape(tuple(t.shape))[index]
+    return t.reshape(-1)[torch.from_numpy(np.array(positions))]
+
+
+def _numpy_expand(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    lead = len(shape) - x.ndim
+    return np.broadcast_to(x, [x.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)])
+
+
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
+
+
+real, positive, nonzero = filled(REAL), filled(POSITIVE), filled(NONZERO)
+distinct = filled(GRID, unique=True)
+SLOPE = 0.1  # leaky_relu slope, unlike the default 0.01, so that both are exercised
+LO, HI = -0.5, 0.5  # clip bounds, on the EVEN grid; clip's inputs are ODD
+
+CASES = [
+    # primitives
+    same("add", operator.add, broadcasting(2), real, real),
+    same("add_number", lambda x: 2.5 + x, unary(), real),
+    same("mul", operator.mul, broadcasting(2), real, real),
+    same("mul_number", lambda x: x * -1.5, unary(), real),
+    same("neg", operator.neg, unary(), real),
+    same("pow_tensor_exponent", operator.pow, broadcasting(2), positive, real),
+    same("pow_int", lambda x: x**3, unary(), real),
+    same("pow_negative", lambda x: x**-2, unary(), nonzero),
+    same("pow_fraction", lambda x: x**1.5, unary(), positive),
+    same("number_pow_tensor", lambda x: 2.5**x, unary(), real),
+    case(
+        "maximum",
+        lambda x, y: x.maximum(y),
+        torch.maximum,
+        np.maximum,
+        broadcasting(2),
+        filled(EVEN),
+        filled(ODD),
+    ),
+    case(
+        "maximum_function",
+        autograd.maximum,
+        torch.maximum,
+        np.maximum,
+        broadcasting(2),
+        filled(ODD),
+        filled(EVEN),
+    ),
+    case(
+        "maximum_function_number_first",
+        lambda x: autograd.maximum(0.5, x),
+        lambda t: torch.clamp(t, min=0.5),
+        lambda x: np.maximum(0.5, x),
+        unary(),
+        filled(ODD),
+    ),
+    case("exp", Tensor.exp, torch.exp, np.exp, unary(), real),
+    case("log", Tensor.log, torch.log, np.log, unary(), positive),
+    case("erf", Tensor.erf, torch.erf, special.erf, unary(), real),
+    *[
+        case(
+            f"matmul_{left}_{right}",
+            operator.matmul,
+            torch.matmul,
+            np.matmul,
+            matmul_geometry(left, right),
+            real,
+            real,
+        )
+        for left, right in [
+            ("vector", "vector"),
+            ("vector", "matrix"),
+            ("matrix", "vector"),
+            ("matrix", "matrix"),
+            ("batched", "batched"),
+            ("vector", "batched"),
+            ("batched", "vector"),
+        ]
+    ],
+    case(
+        "linear",
+        lambda x, w, b: autograd.linear(x, w, b),
+        F.linear,
+        lambda x, w, b: x @ w.T + b,
+        linear_geometry(bias=True),
+        real,
+        real,
+        real,
+    ),
+    case(
+        "linear_without_bias",
+        lambda x, w: autograd.linear(x, w),
+        F.linear,
+        lambda x, w: x @ w.T,
+        linear_geometry(bias=False),
+        real,
+        real,
+    ),
+    *[
+        case(
+            f"sum_axis_{kind}",
+            lambda x, axis, keepdims: x.sum(axis, keepdims),
+            lambda t, axis, keepdims: torch.sum(t, _dims(axis, t.ndim), keepdim=keepdims),
+            lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+            reducing((kind,)),
+            real,
+        )
+        for kind in AXIS_KINDS
+    ],
+    *[
+        case(
+            f"max_axis_{kind}",
+            lambda x, axis, keepdims: x.max(axis, keepdims),
+            lambda t, axis, keepdims: torch.amax(t, _dims(axis, t.ndim), keepdim=keepdims),
+            lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+            reducing((kind,), min_count=1),
+            distinct,
+        )
+        for kind in AXIS_KINDS
+    ],
+    *[
+        case(
+            f"min_axis_{kind}",
+            lambda x, axis, keepdims: x.min(axis, keepdims),
+            lambda t, axis, keepdims: torch.amin(t, _dims(axis, t.ndim), keepdim=keepdims),
+            lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+            reducing((kind,), min_count=1),
+            distinct,
+        )
+        for kind in AXIS_KINDS
+    ],
+    case(
+        "reshape",
+        lambda x, shape: x.reshape(*shape),
+        lambda t, shape: t.reshape(shape),
+        lambda x, shape: x.reshape(shape),
+        reshape_geometry(),
+        real,
+    ),
+    case("flatten", Tensor.flatten, torch.flatten, np.ravel, unary(), real),
+    case(
+        "transpose_reverse",
+        lambda x: x.transpose(),
+        lambda t: t.permute(tuple(reversed(range(t.ndim)))),
+        np.transpose,
+        unary(),
+        real,
+    ),
+    case(
+        "T",
+        lambda x: x.T,
+        lambda t: t.permute(tuple(reversed(range(t.ndim)))),
+        np.transpose,
+        unary(),
+        real,
+    ),
+    case(
+        "transpose_swap",
+        lambda x, a, b: x.transpose(a, b),
+        lambda t, a, b: t.transpose(a, b),
+        lambda x, a, b: np.swapaxes(x, a, b),
+        swap_geometry(),
+        real,
+    ),
+    case(
+        "permute",
+        lambda x, axes: x.permute(*axes),
+        lambda t, axes: t.permute(axes),
+        lambda x, axes: np.transpose(x, axes),
+        permute_geometry(),
+        real,
+    ),
+    case(
+        "broadcast_to",
+        lambda x, shape: x.broadcast_to(*shape),
+        lambda t, shape: t.broadcast_to(shape),
+        lambda x, shape: np.broadcast_to(x, shape),
+        broadcast_geometry(minus_ones=False),
+        real,
+    ),
+    case(
+        "expand",
+        lambda x, shape: x.expand(*shape),
+        lambda t, shape: t.expand(shape),
+        _numpy_expand,
+        broadcast_geometry(minus_ones=True),
+        real,
+    ),
+    *[
+        case(
+            f"getitem_{kind}",
+            lambda x, index: x[index],
+            _torch_getitem,
+            lambda x, index: x[index],
+            with_index(index_for, base),
+            real,
+        )
+        for kind, index_for, base in [
+            ("basic", basic_index, shapes()),
+            ("integer_arrays", integer_array_index, shapes(min_dims=1, min_side=1)),
+            ("boolean_mask", boolean_mask_index, shapes(min_dims=1)),
+        ]
+    ],
+    case(
+        "concat",
+        lambda *xs, axis: autograd.concat(xs, axis),
+        lambda *ts, axis: torch.cat(ts, axis),
+        lambda *xs, axis: np.concatenate(xs, axis),
+        concat_geometry(3),
+        real,
+        real,
+        real,
+    ),
+    case(
+        "stack",
+        lambda *xs, axis: autograd.stack(xs, axis),
+        lambda *ts, axis: torch.stack(ts, axis),
+        lambda *xs, axis: np.stack(xs, axis),
+        stack_geometry(3),
+        real,
+        real,
+        real,
+    ),
+    case(  # the condition comes from an input of its own, which gets no gradient
+        "where",
+        lambda c, x, y: autograd.where(c > 0, x, y),
+        lambda c, x, y: torch.where(c > 0, x, y),
+        lambda c, x, y: np.where(c > 0, x, y),
+        broadcasting(3),
+        nonzero,
+        real,
+        real,
+    ),
+    case(
+        "where_method_number",
+        lambda c, x: x.where(c > 0, -1.5),
+        lambda c, x: torch.where(c > 0, x, -1.5),
+        lambda c, x: np.where(c > 0, x, -1.5),
+        broadcasting(2),
+        nonzero,
+        real,
+    ),
+    case(
+        "astype_float64",
+        lambda x: x.astype(np.float64),
+        lambda t: t.to(torch.float64),
+        lambda x: x.astype(np.float64),
+        unary(),
+        real,
+        out_dtype=np.float64,
+    ),
+    case(  # float32 rounding (~1e-7) swamps 1e-6 central differences: a coarser step
+        "astype_float32",
+        lambda x: x.astype(np.float32),
+        lambda t: t.to(torch.float32),
+        lambda x: x.astype(np.float32),
+        unary(),
+        real,
+        out_dtype=np.float32,
+        check={"eps": 1e-3, "atol": 1e-3},
+    ),
+    # composed
+    same("sub", operator.sub, broadcasting(2), real, real),
+    same("sub_number_left", lambda x: 2.5 - x, unary(), real),
+    same("div", operator.truediv, broadcasting(2), real, nonzero),
+    same("div_number_left", lambda x: 2.5 / x, unary(), nonzero),
+    same("div_number_right", lambda x: x / -1.5, unary(), real),
+    case(
+        "minimum",
+        lambda x, y: x.minimum(y),
+        torch.minimum,
+        np.minimum,
+        broadcasting(2),
+        filled(EVEN),
+        filled(ODD),
+    ),
+    case(
+        "mean",
+        lambda x, axis, keepdims: x.mean(axis, keepdims),
+        lambda t, axis, keepdims: torch.mean(t, _dims(axis, t.ndim), keepdim=keepdims),
+        lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+        reducing(min_count=1),
+        real,
+    ),
+    *[
+        case(
+            f"{name}_ddof{ddof}",
+            method,
+            torch_method,
+            numpy_method,
+            # the sample variance needs 2 elements; so does std, away from sqrt's kink at 0
+            reducing(min_count=2 if ddof or name == "std" else 1, ddof=ddof),
+            distinct,
+        )
+        for name, method, torch_method, numpy_method in [
+            (
+                "var",
+                lambda x, axis, keepdims, ddof: x.var(axis, ddof, keepdims),
+                lambda t, axis, keepdims, ddof: torch.var(
+                    t, _dims(axis, t.ndim), correction=ddof, keepdim=keepdims
+                ),
+                lambda x, axis, keepdims, ddof: np.var(x, axis, ddof=ddof, keepdims=keepdims),
+            ),
+            (
+                "std",
+                lambda x, axis, keepdims, ddof: x.std(axis, ddof, keepdims),
+                lambda t, axis, keepdims, ddof: torch.std(
+                    t, _dims(axis, t.ndim), correction=ddof, keepdim=keepdims
+                ),
+                lambda x, axis, keepdims, ddof: np.std(x, axis, ddof=ddof, keepdims=keepdims),
+            ),
+        ]
+        for ddof in (0, 1)
+    ],
+    case("sqrt", Tensor.sqrt, torch.sqrt, np.sqrt, unary(), positive),
+    case("abs", Tensor.abs, torch.abs, np.abs, unary(), nonzero),
+    case(
+        "clip_lo",
+        lambda x: x.clip(lo=LO),
+        lambda t: torch.clamp(t, min=LO),
+        lambda x: np.clip(x, LO, None),
+        unary(),
+        filled(ODD),
+    ),
+    case(
+        "clip_hi",
+        lambda x: x.clip(hi=HI),
+        lambda t: torch.clamp(t, max=HI),
+        lambda x: np.clip(x, None, HI),
+        unary(),
+        filled(ODD),
+    ),
+    case(
+        "clip_both",
+        lambda x: x.clip(LO, HI),
+        lambda t: torch.clamp(t, LO, HI),
+        lambda x: np.clip(x, LO, HI),
+        unary(),
+        filled(ODD),
+    ),
+    case("relu", Tensor.relu, torch.relu, lambda x: np.maximum(x, 0.0), unary(), nonzero),
+    case(
+        "leaky_relu",
+        lambda x: x.leaky_relu(SLOPE),
+        lambda t: F.leaky_relu(t, SLOPE),
+        lambda x: np.where(x > 0, x, SLOPE * x),
+        unary(),
+        nonzero,
+    ),
+    case(
+        "leaky_relu_default_slope",
+        Tensor.leaky_relu,
+        F.leaky_relu,
+        lambda x: np.where(x > 0, x, 0.01 * x),  # the documented default, torch's too
+        unary(),
+        nonzero,
+    ),
+    case("sigmoid", Tensor.sigmoid, torch.sigmoid, special.expit, unary(), real),
+    case("tanh", Tensor.tanh, torch.tanh, np.tanh, unary(), real),
+    case(
+        "gelu",
+        Tensor.gelu,
+        F.gelu,
+        lambda x: x * special.ndtr(x),  # x * Phi(x), Phi the standard normal CDF
+        unary(),
+        real,
+    ),
+    case(
+        "gelu_tanh",
+        lambda x: x.gelu(approximate="tanh"),
+        lambda t: F.gelu(t, approximate="tanh"),
+        _gelu_tanh,
+        unary(),
+        real,
+    ),
+    case("silu", Tensor.silu, F.silu, lambda x: x * special.expit(x), unary(), real),
+    case(
+        "softmax",
+        lambda x, axis: x.softmax(axis),
+        lambda t, axis: torch.softmax(t, axis),
+        lambda x, axis: special.softmax(x, axis=axis),
+        along_axis(),
+        real,
+    ),
+    case(
+        "log_softmax",
+        lambda x, axis: x.log_softmax(axis),
+        lambda t, axis: torch.log_softmax(t, axis),
+        lambda x, axis: special.log_softmax(x, axis=axis),
+        along_axis(),
+        real,
+    ),
+    case(
+        "logsumexp",
+        lambda x, axis, keepdims: x.logsumexp(axis, keepdims),
+        lambda t, axis, keepdims: torch.logsumexp(t, _dims(axis, t.ndim), keepdim=keepdims),
+        lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
+        reducing(min_count=1),
+        real,
+    ),
+    # no gradient: comparisons (bool) and argmax (int64)
+    comparison("lt", operator.lt),
+    comparison("le", operator.le),
+    comparison("gt", operator.gt),
+    comparison("ge", operator.ge),
+    comparison("eq", operator.eq),
+    comparison("ne", operator.ne),
+    case(
+        "lt_number",
+        lambda x: x < 0.0,
+        None,
+        lambda x: x < 0.0,
+        unary(),
+        filled(SMALL_INTS),
+        out_dtype=np.bool_,
+    ),
+    case(
+        "argmax",
+        lambda x, axis, keepdims: x.argmax(axis, keepdims),
+        None,
+        lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
+        reducing(("all", "int", "negative"), min_count=1),
+        filled(SMALL_INTS),
+        out_dtype=np.int64,
+    ),
+]
+DIFFERENTIABLE = [c for c in CASES if c.differentiable]
+all_cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+differentiable_cases = pytest.mark.parametrize(
+    "case", DIFFERENTIABLE, ids=[c.name for c in DIFFERENTIABLE]
+)
+
+
+def draw_inputs(data: st.DataObject, arrays: tuple[np.ndarray, ...]) -> list[Tensor]:
+    """Leaves needing gradients around `arrays`, each laid out as drawn (a view where not C)."""
+    layouts = [data.draw(st.sampled_from(LAYOUTS), label=f"layout {i}") for i in range(len(arrays))]
+    return [
+        Tensor(relaid(a, layout), requires_grad=True)
+        for a, layout in zip(arrays, layouts, strict=True)
+    ]
+
+
+def test_the_table_covers_every_primitive():
+    """Each primitive in ops.py starts the name of a row (scatter_add is getitem's VJP)."""
+    row_prefix = {"amax": "max_axis", "scatter_add": "getitem"}
+    missing = [
+        op
+        for op in autograd.ops.OPS
+        if not any(c.name.startswith(row_prefix.get(op, op)) for c in CASES)
+    ]
+    assert not missing
+
+
+@all_cases
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@SETTINGS
+@given(data=st.data())
+def test_forward_matches_numpy(case: Case, dtype: type, data: st.DataObject) -> None:
+    example = data.draw(case.example, label="example")
+    arrays = tuple(a.astype(dtype) for a in example.arrays)
+    out = case.fn(*draw_inputs(data, arrays), **example.settings)
+    expected = case.numpy_fn(*[a.astype(np.float64) for a in arrays], **example.settings)
+    assert out.dtype == np.dtype(case.out_dtype or dtype)
+    assert out.requires_grad is case.differentiable
+    assert out.shape == np.shape(expected)
+    if case.differentiable:
+        np.testing.assert_allclose(out.data, expected, **FORWARD_TOL[dtype])
+    else:
+        np.testing.assert_array_equal(out.data, expected)
+
+
+@differentiable_cases
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@SETTINGS
+@given(data=st.data())
+def test_gradient_has_its_input_dtype_and_shape(case: Case, dtype: type, data: st.DataObject):
+    example = data.draw(case.example, label="example")
+    inputs = draw_inputs(data, tuple(a.astype(dtype) for a in example.arrays))
+    out = case.fn(*inputs, **example.settings)
+    out.backward(np.ones(out.shape, out.dtype))
+    for i, x in enumerate(inputs):
+        if x.grad is not None:  # None: the output does not depend on it (where's condition)
+            assert (x.grad.dtype, x.grad.shape) == (x.dtype, x.shape), f"input {i}"
+
+
+@differentiable_cases
+@SETTINGS
+@given(data=st.data())
+def test_gradients_match_central_differences(case: Case, data: st.DataObject) -> None:
+    example = data.draw(case.example, label="example")
+    assert gradcheck(partial(case.fn, **example.settings), example.arrays, **case.check) is True
+
+
+@differentiable_cases
+@SETTINGS
+@given(data=st.data())
+def test_value_and_gradients_match_torch(case: Case, data: st.DataObject) -> None:
+    example = data.draw(case.example, label="example")
+    inputs = draw_inputs(data, example.arrays)
+    out = case.fn(*inputs, **example.settings)
+    seed = data.draw(st.integers(0, 2**32 - 1), label="cotangent seed")
+    cotangent = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(cotangent)
+
+    tensors = [torch.tensor(a, requires_grad=True) for a in example.arrays]
+    expected = case.torch_fn(*tensors, **example.settings)
+    expected.backward(torch.from_numpy(cotangent).to(expected.dtype))
+
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TORCH_TOL)
+    for i, (x, t) in enumerate(zip(inputs, tensors, strict=True)):
+        if t.grad is None:  # an input the output does not depend on (where's condition)
+            assert x.grad is None, f"input {i}"
+            continue
+        assert x.grad.dtype == np.float64, f"input {i}"
+        assert x.grad.shape == x.shape, f"input {i}"
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **TORCH_TOL, err_msg=f"input {i}")
+
+
+@differentiable_cases
+@SETTINGS
+@given(data=st.data())
+def test_second_derivatives_match_central_differences(case: Case, data: st.DataObject) -> None:
+    example = data.draw(case.example, label="example")
+    fn = partial(case.fn, **example.settings)
+    assert gradgradcheck(fn, example.arrays, **case.check) is True
+
+    # A linear op (getitem, concat, sum, ...) has no second derivative, so the check above holds
+    # even if its VJP cannot be differentiated; squared, the VJP's own VJP must be right too.
+    def squared(*xs: Tensor) -> Tensor:
+        out = fn(*xs)
+        return out * out
+
+    assert gradgradcheck(squared, example.arrays, **case.check) is True
+
+
+# --- conventions where the derivative is undefined: ties and kinks --------------------------------
+
+# (what, tracegrad fn, torch fn, inputs, documented gradient of the sum of the output per input)
+KINKS = [
+    (
+        "max_over_axis_splits_ties_evenly",
+        lambda x: x.max(axis=1),
+        lambda t: torch.amax(t, dim=1),
+        ([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0], [0.0, -1.0, 5.0]],),
+        ([[0.0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 1.0]],),
+    ),
+    (
+        "max_over_all_splits_ties_evenly",
+        lambda x: x.max(),
+        torch.amax,
+        ([[4.0, 1.0], [4.0, 4.0]],),
+        ([[1 / 3, 0.0], [1 / 3, 1 / 3]],),
+    ),
+    (
+        "max_over_tuple_keepdims_splits_ties_evenly",
+        lambda x: x.max(axis=(0, 2), keepdims=True),
+        lambda t: torch.amax(t, dim=(0, 2), keepdim=True),
+        ([[[1.0, 2.0]], [[2.0, 0.0]]],),
+        ([[[0.0, 0.5]], [[0.5, 0.0]]],),
+    ),
+    (
+        "min_over_axis_splits_ties_evenly",
+        lambda x: x.min(axis=0),
+        lambda t: torch.amin(t, dim=0),
+        ([[-1.0, 2.0], [-1.0, 3.0]],),
+        ([[0.5, 1.0], [0.5, 0.0]],),
+    ),
+    (
+        "maximum_tie_gives_half_to_each",
+        autograd.maximum,
+        torch.maximum,
+        ([1.5, -2.0, 0.0], [1.5, 0.0, 0.0]),
+        ([0.5, 0.0, 0.5], [0.5, 1.0, 0.5]),
+    ),
+    (
+        "clip_passes_gradient_at_its_bounds",
+        lambda x: x.clip(LO, HI),
+        lambda t: torch.clamp(t, LO, HI),
+        ([LO, HI, LO - 1.0, HI + 1.0, 0.0],),
+        ([1.0, 1.0, 0.0, 0.0, 1.0],),
+    ),
+    (
+        "clip_lo_only_at_its_bound",
+        lambda x: x.clip(lo=LO),
+        lambda t: torch.clamp(t, min=LO),
+        ([LO, LO - 1.0],),
+        ([1.0, 0.0],),
+    ),
+    (
+        "clip_hi_only_at_its_bound",
+        lambda x: x.clip(hi=HI),
+        lambda t: torch.clamp(t, max=HI),
+        ([HI, HI + 1.0],),
+        ([1.0, 0.0],),
+    ),
+    ("relu_at_0", Tensor.relu, torch.relu, ([0.0, 1.0],), ([0.0, 1.0],)),
+    ("abs_at_0", Tensor.abs, torch.abs, ([0.0, -2.0],), ([0.0, -1.0],)),
+    (
+        "leaky_relu_at_0",
+        lambda x: x.leaky_relu(SLOPE),
+        lambda t: F.leaky_relu(t, SLOPE),
+        ([0.0],),
+        ([SLOPE],),
+    ),
+    (
+        "clip_with_lo_above_hi_gives_hi",  # numpy's and torch's rule
+        lambda x: x.clip(1.0, 0.0),
+        lambda t: torch.clamp(t, 1.0, 0.0),
+        ([0.5, -1.0, 2.0],),
+        ([0.0, 0.0, 0.0],),
+    ),
+    (
+        "pow_tensor_exponent_at_zero_base",
+        operator.pow,
+        torch.pow,
+        ([0.0, 0.0, 0.0], [2.0, 1.0, 0.0]),
+        ([0.0, 1.0, 0.0], [0.0, 0.0, 0.0]),
+    ),
+    ("pow_zero_exponent_at_zero_base", lambda x: x**0.0, lambda t: t**0.0, ([0.0],), ([0.0],)),
+    (
+        "std_without_spread_has_zero_gradient",
+        lambda x: x.std(axis=1),
+        lambda t: torch.std(t, dim=1, correction=0),
+        ([[3.0, 3.0], [1.0, 2.0]],),
+        ([[0.0, 0.0], [-0.5, 0.5]],),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "torch_fn", "point", "documented"),
+    [row[1:] for row in KINKS],
+    ids=[row[0] for row in KINKS],
+)
+def test_conventions_at_ties_and_kinks_match_torch(fn, torch_fn, point, documented):
+    inputs = [Tensor(np.array(p), requires_grad=True) for p in point]
+    out = fn(*inputs)
+    out.sum().backward()
+    tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
+    expected = torch_fn(*tensors)
+    expected.sum().backward()
+    np.testing.assert_array_equal(out.data, expected.detach().numpy())
+    for i, (x, t, grad) in enumerate(zip(inputs, tensors, documented, strict=True)):
+        np.testing.assert_array_equal(x.grad.data, np.array(grad), err_msg=f"input {i}")
+        np.testing.assert_array_equal(x.grad.data, t.grad.numpy(), err_msg=f"input {i}")
+
+
+# Reductions over an axis of length 0, where torch answers: the identity of the sum (0) and of
+# logsumexp (-inf), and an empty softmax.
+EMPTY_AXIS = [
+    ("sum", lambda x: x.sum(axis=0), lambda t: torch.sum(t, 0)),
+    ("logsumexp", lambda x: x.logsumexp(axis=0), lambda t: torch.logsumexp(t, 0)),
+    ("softmax", lambda x: x.softmax(axis=0), lambda t: torch.softmax(t, 0)),
+    ("log_softmax", lambda x: x.log_softmax(axis=0), lambda t: torch.log_softmax(t, 0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "torch_fn"), [row[1:] for row in EMPTY_AXIS], ids=[row[0] for row in EMPTY_AXIS]
+)
+def test_reduction_over_an_empty_axis_matches_torch(fn, torch_fn):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = fn(x)
+    out.backward(np.ones(out.shape))
+    t = torch.zeros(0, 3, dtype=torch.float64, requires_grad=True)
+    expected = torch_fn(t)
+    expected.backward(torch.ones_like(expected))
+    np.testing.assert_array_equal(out.data, expected.detach().numpy(), strict=True)
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy(), strict=True)
+
+
+# --- the checkers can fail ----------------------------------------------------------------------
+
+
+def _exp_with_vjp(scale: float, constant: bool):
+    """exp as a hand-made primitive: its VJP scaled by `scale`, and with `constant`, built from
+    the saved output array, which backward(create_graph=True) cannot differentiate again."""
+
+    def exp(x):
+        out = np.exp(x.data)
+        return out, lambda g: (g * (Tensor(out) if constant else x.exp()) * scale,)
+
+    return lambda x: apply(exp, x)
+
+
+@pytest.mark.parametrize(
+    ("checker", "fn"),
+    [
+        (gradcheck, _exp_with_vjp(1.001, constant=False)),
+        (gradcheck, _exp_with_vjp(0.999, constant=False)),
+        (gradgradcheck, _exp_with_vjp(1.0, constant=True)),
+    ],
+    ids=["gradcheck_vjp_0.1%_high", "gradcheck_vjp_0.1%_low", "gradgradcheck_constant_vjp"],
+)
+@SETTINGS
+@given(x=hnp.arrays(np.float64, shapes(min_dims=1, min_side=1), elements=st.floats(-1.0, 1.0)))
+def test_checkers_reject_a_wrong_vjp(checker, fn, x):
+    # The defaults (rtol 1e-3, PyTorch's) sit exactly at 0.1%, so the check runs 10x tighter.
+    correct = _exp_with_vjp(1.0, constant=False)
+    # atol=0: a projection <v, J u> that happens to be small must not hide the error.
+    assert checker(correct, [x], atol=0.0, rtol=1e-4)
+    with pytest.raises(GradcheckError):
+        checker(fn, [x], atol=0.0, rtol=1e-4)
+
+
+def test_inputs_really_are_laid_out_as_drawn():
+    """The layouts the op tests draw hold the same values, and all but one are not C-ordered."""
+    array = np.arange(24.0).reshape(2, 3, 4)
+    for layout in LAYOUTS:
+        view = relaid(array, layout)
+        np.testing.assert_array_equal(view, array)
+        assert view.flags.c_contiguous is (layout == "contiguous")
