@@ -18,6 +18,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scalar.py
+	$(BIN)/python bench/ops.py
 
 graphviz:
 	@sh scripts/ensure-graphviz.sh

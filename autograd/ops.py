@@ -126,14 +126,18 @@ def matmul(x, y):
 
 def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x @ y, or ValueError("matmul: (2, 4) @ (3, 5): inner dimensions 4 != 3")."""
-    if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"matmul: {x.shape} @ {y.shape}: both operands need at least 1 dimension")
-    inner_x, inner_y = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
-    if inner_x != inner_y:
-        raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_x} != {inner_y}")
     try:
         return kernels.matmul(x, y)
-    except ValueError:
+    except ValueError:  # find out why, to say it plainly
+        if x.ndim == 0 or y.ndim == 0:
+            raise ValueError(
+                f"matmul: {x.shape} @ {y.shape}: both need at least 1 dimension"
+            ) from None
+        inner_x, inner_y = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
+        if inner_x != inner_y:
+            raise ValueError(
+                f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_x} != {inner_y}"
+            ) from None
         broadcast_shapes("matmul: batch", x.shape[:-2], y.shape[:-2])
         raise
 
@@ -154,9 +158,12 @@ def linear(x, w, b):
     def vjp(g):
         gx = g @ w if x.requires_grad else None
         gw = None
-        if w.requires_grad:
-            n = math.prod(g.shape[:-1])  # every leading axis is a sample
-            gw = g.reshape(n, g.shape[-1]).transpose() @ x.reshape(n, x.shape[-1])  # (out, in)
+        if w.requires_grad:  # every leading axis is a sample: (out, n) @ (n, in)
+            rows, inputs = g, x
+            if x.ndim != 2:
+                n = math.prod(g.shape[:-1])
+                rows, inputs = g.reshape(n, g.shape[-1]), x.reshape(n, x.shape[-1])
+            gw = rows.transpose() @ inputs
         return gx, gw, g  # the walk sums g to b's shape
 
     return kernels.linear(x.data, w.data, b.data), vjp
@@ -172,8 +179,8 @@ def log_softmax(x, *, axis):
     out = kernels.log_softmax(x.data, axis)
 
     def vjp(g):  # d/dx: g - softmax(x) * sum(g); softmax on the graph when it is recorded
-        p = x.softmax(axis) if is_grad_enabled() else np.exp(out)
-        return (g - p * g.sum(axis, keepdims=True),)
+        minus_p = -x.softmax(axis) if is_grad_enabled() else -np.exp(out)
+        return (g + minus_p * g.sum(axis, keepdims=True),)
 
     return out, vjp
 

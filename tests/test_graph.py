@@ -1,34 +1,20 @@
 """The shared backward walk: course examples, deep graphs, accumulation, graph freeing, no_grad,
 topological order, and that a dropped graph is freed without the cyclic garbage collector."""
 
-import gc
 import math
 import operator
 import threading
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import cyclic_gc_disabled
 
 from autograd import Value, enable_grad, is_grad_enabled, maximum, no_grad
 from autograd.graph import topo_order
 
 SETTINGS = settings(max_examples=30, deadline=None)
-
-
-@contextmanager
-def cyclic_gc_disabled() -> Iterator[None]:
-    """Turn the cyclic garbage collector off, and back on afterwards if it was on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def test_course_example_f_is_x_plus_y_times_z():

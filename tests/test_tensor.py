@@ -3,13 +3,11 @@ gradients, the course example, Value and Tensor agreeing, error messages, numeri
 gradcheck's teeth on Tensors, graphs freed without the cyclic collector, and broadcasting undone
 by the walk. The per-op case table lives in test_tensor_ops.py."""
 
-import gc
 import operator
 import re
 import warnings
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from support import cyclic_gc_disabled
 
 from autograd import (
     GradcheckError,
@@ -47,18 +46,6 @@ from autograd.tensor import apply
 SETTINGS = settings(max_examples=30, deadline=None)
 F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
 TORCH_DTYPE = {F32: torch.float32, F64: torch.float64}
-
-
-@contextmanager
-def cyclic_gc_disabled() -> Iterator[None]:
-    """Turn the cyclic garbage collector off, and back on afterwards if it was on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def leaf(values, dtype=F64) -> Tensor:
