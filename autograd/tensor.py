@@ -79,6 +79,13 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        """Zero-copy exchange: torch.from_dlpack(t) shares this tensor's memory."""
+        return self.data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self.data.__dlpack_device__()
+
     def __len__(self) -> int:
         return len(self.data)
 
@@ -529,6 +536,11 @@ def maximum(x: Any, y: Any) -> Any:
     if hasattr(y, "maximum"):
         return y.maximum(x)
     return _lift(x, None, "maximum").maximum(y)
+
+
+def from_dlpack(x: Any) -> Tensor:
+    """A leaf sharing the memory of any DLPack producer (a torch tensor, a numpy array)."""
+    return Tensor._wrap(np.from_dlpack(x))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -1,52 +1,214 @@
-"""Module: the base of every model; it finds its parameters by walking its attributes."""
+"""Module and Parameter: models hold parameters in attributes and find them by walking them.
 
-from collections.abc import Iterator
-from typing import Any
+One Module serves both engines: its parameters are `Parameter`s (Tensors a model learns) or,
+in the micrograd-style scalar networks, `Value`s. Names follow PyTorch: `layers.0.weight`.
+"""
 
-from autograd import Value
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+
+class Parameter(Tensor):
+    """A Tensor a Module learns: requires_grad is on by default."""
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad, dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
-    """A model part holding parameters in attributes, lists, tuples and dicts, at any depth."""
+    """A model part: parameters, buffers and submodules in attributes, lists, tuples and dicts.
 
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """(dotted name, parameter) pairs like ("layers.0.neurons.1.w.0", p), each once."""
-        seen: set[int] = set()
-        for name, p in _walk(vars(self), ""):
-            if id(p) not in seen:
-                seen.add(id(p))
-                yield name, p
+    Subclasses define `forward`; calling the module calls it. `training` is switched by
+    `train()` and `eval()` (Dropout and BatchNorm read it).
+    """
 
-    def parameters(self) -> list[Value]:
-        """Every parameter, in attribute order."""
-        return [p for _, p in self.named_parameters()]
-
-    def zero_grad(self) -> None:
-        """Reset every parameter's gradient before the next backward."""
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def num_parameters(self) -> int:
-        """How many scalars the model learns."""
-        return len(self.parameters())
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+    training = True
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
 
-def _walk(obj: Any, name: str) -> Iterator[tuple[str, Value]]:
-    """Parameters inside `obj`, named by the path of attributes, indices and keys to them."""
-    if isinstance(obj, Value):
+    # --- what the module holds ------------------------------------------------------------------
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter | Value]]:
+        """(dotted name, parameter) pairs like ("layers.0.weight", p), each parameter once.
+
+        Module by module, as torch: a module's own parameters, then its children's.
+        """
+        return _unique(
+            (_join(prefix, name), p)
+            for prefix, module in self.named_modules()
+            for name, p in _walk(vars(module), "", (Parameter, Value))
+        )
+
+    def parameters(self) -> list[Parameter | Value]:
+        """Every parameter, in attribute order."""
+        return [p for _, p in self.named_parameters()]
+
+    def register_buffer(self, name: str, tensor: Tensor) -> None:
+        """Keep `tensor` as state that is saved but not learned (BatchNorm's running mean)."""
+        setattr(self, name, tensor)
+        self.__dict__.setdefault("_buffer_names", []).append(name)
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs of this module and every submodule."""
+        for prefix, module in self.named_modules():
+            for name, buffer in module._own_buffers():
+                yield _join(prefix, name), buffer
+
+    def _own_buffers(self) -> list[tuple[str, Tensor]]:
+        return [(name, getattr(self, name)) for name in vars(self).get("_buffer_names", [])]
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """The submodules directly inside this one, by name ("0", "layers.1", "fc")."""
+        return _unique(_walk(vars(self), "", (Module,)))
+
+    def children(self) -> list["Module"]:
+        return [m for _, m in self.named_children()]
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        """This module (named `prefix`) and every module inside it, depth first, each once."""
+        return _unique(self._named_modules(prefix))
+
+    def _named_modules(self, prefix: str) -> Iterator[tuple[str, "Module"]]:
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child._named_modules(_join(prefix, name))
+
+    def modules(self) -> list["Module"]:
+        return [m for _, m in self.named_modules()]
+
+    def num_parameters(self) -> int:
+        """How many numbers the model learns."""
+        return sum(p.size if isinstance(p, Tensor) else 1 for p in self.parameters())
+
+    # --- training ---------------------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward (None, or zeros)."""
+        for p in self.parameters():
+            if isinstance(p, Value):
+                p.grad = 0.0
+            else:
+                p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+
+    def train(self, mode: bool = True) -> "Module":
+        """Switch this module and every submodule to training (or, mode=False, evaluation)."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer by dotted name, in torch's keys, order, layouts.
+
+        Module by module: each module's own parameters, then its own buffers.
+        """
+        return {name: np.array(t.data) for name, t in self._named_state()}
+
+    def _named_state(self) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        for prefix, module in self.named_modules():
+            own = [*_walk(vars(module), "", (Parameter, Value)), *module._own_buffers()]
+            for name, t in own:
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    yield _join(prefix, name), t
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy `state` into the parameters and buffers, all or nothing.
+
+        Every problem is found before anything changes: a missing or unexpected key (when
+        `strict`) or a wrong shape raises one RuntimeError (as torch) listing every offending
+        key, and the module is left exactly as it was.
+        """
+        targets = dict(self._named_state())
+        missing = [k for k in targets if k not in state]
+        unexpected = [k for k in state if k not in targets]
+        wrong_shape = [
+            f"{k}: checkpoint {np.shape(state[k])}, model {np.shape(targets[k].data)}"
+            for k in targets
+            if k in state and np.shape(state[k]) != np.shape(targets[k].data)
+        ]
+        problems = ([f"missing {missing}"] if strict and missing else []) + (
+            [f"unexpected {unexpected}"] if strict and unexpected else []
+        )
+        problems += [f"wrong shape for {w}" for w in wrong_shape]
+        if problems:
+            raise RuntimeError(
+                f"load_state_dict into {type(self).__name__}: " + "; ".join(problems)
+            )
+        for key, target in targets.items():
+            if key in state:
+                _assign(target, state[key])
+        return IncompatibleKeys(missing, unexpected)
+
+    # --- printing -------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The settings shown inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [f"({name}): {child!r}" for name, child in self.named_children()]
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = ([self.extra_repr()] if self.extra_repr() else []) + children
+        body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
+        return f"{type(self).__name__}(\n{body}\n)"
+
+
+def _walk(obj: Any, name: str, kinds: tuple[type, ...]) -> Iterator[tuple[str, Any]]:
+    """Objects of `kinds` in `obj`'s lists, tuples and dicts, named by the path of indices and keys
+    to them. The walk stops at Modules: what is inside a submodule is the submodule's."""
+    if isinstance(obj, kinds):
         yield name, obj
-    elif isinstance(obj, Module):
-        yield from _walk(vars(obj), name)
     elif isinstance(obj, dict):
         for key, item in obj.items():
-            yield from _walk(item, f"{name}.{key}" if name else str(key))
+            if not str(key).startswith("_"):
+                yield from _walk(item, f"{name}.{key}" if name else str(key), kinds)
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
-            yield from _walk(item, f"{name}.{i}" if name else str(i))
+            yield from _walk(item, f"{name}.{i}" if name else str(i), kinds)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _unique(pairs: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """Each object once, under the first name it was found by (shared parameters)."""
+    seen: set[int] = set()
+    for name, obj in pairs:
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            yield name, obj
+
+
+def _assign(target: Tensor | Value, value: Any) -> None:
+    """Replace target's data by a copy of `value` in target's dtype."""
+    if isinstance(target, Value):
+        target.data = float(np.asarray(value))
+    else:
+        target.data = np.array(value, dtype=target.data.dtype)

@@ -88,8 +88,3 @@ def max_margin_loss(scores: Sequence[Value], labels: Sequence[float]) -> Value:
         raise ValueError(f"max_margin_loss: {len(scores)} scores but {len(labels)} labels")
     margins = [(1.0 - y * s).relu() for s, y in zip(scores, labels, strict=True)]
     return Value.sum(margins) * (1.0 / len(margins))
-
-
-def l2_penalty(params: Sequence[Value]) -> Value:
-    """Sum of squares of `params` (no 1/2): the L2 regularisation term."""
-    return Value.sum([p * p for p in params])

@@ -8,5 +8,5 @@ from .optimizer import Optimizer
 class SGD(Optimizer):
     """Plain gradient descent: p <- p - lr * dL/dp."""
 
-    def update(self, p: Any) -> None:
-        p.data -= self.lr * p.grad
+    def update(self, p: Any, grad: Any) -> None:
+        p.data -= self.lr * grad

@@ -16,15 +16,16 @@ class Optimizer:
         self.lr = lr
 
     def zero_grad(self) -> None:
-        """Reset every gradient before the next backward."""
+        """Forget every gradient before the next backward (a Value's becomes 0, a Tensor's None)."""
         for p in self.params:
-            p.grad = 0.0
+            p.grad = 0.0 if isinstance(p.grad, float) else None
 
     def step(self) -> None:
-        """Apply one update to every parameter."""
+        """Update every parameter that has a gradient."""
         for p in self.params:
-            self.update(p)
+            if p.grad is not None:
+                self.update(p, getattr(p.grad, "data", p.grad))
 
-    def update(self, p: Any) -> None:
-        """Change `p.data` using `p.grad`; each optimizer defines it."""
+    def update(self, p: Any, grad: Any) -> None:
+        """Change `p.data` in place from `grad` (a float or an array); each optimizer defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define update()")

@@ -504,7 +504,7 @@ CASES = [
         unary(),
         real,
         out_dtype=np.float32,
-        check={"eps": 1e-3, "atol": 1e-3},
+        check={"eps": 1e-2, "atol": 1e-2},  # float32 rounding: a wider step, same rule
     ),
     # composed
     same("sub", operator.sub, broadcasting(2), real, real),
