@@ -31,6 +31,7 @@ def save(obj: Module | Mapping[str, Any], path: str | Path) -> Path:
             _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a checkpoint is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -50,6 +51,13 @@ def load(path: str | Path) -> dict[str, np.ndarray]:
         if isinstance(error, FileNotFoundError):
             raise
         raise ValueError(f"load: {path} is not a checkpoint (.npz of arrays): {error}") from None
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_npz(file: Any, arrays: Mapping[str, np.ndarray]) -> None:

@@ -163,3 +163,9 @@ def test_dlpack_shares_memory_both_ways():
 
 def test_state_dict_keys_come_in_torch_order():
     assert list(model(0).state_dict()) == list(torch_twin().state_dict())
+
+
+def test_a_checkpoint_gets_the_usual_file_permissions(tmp_path):
+    path = nn.save(model(0), tmp_path / "m.npz")
+    (tmp_path / "plain").write_bytes(b"")
+    assert path.stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777
