@@ -116,6 +116,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: boo
                 if g is not None and parent.requires_grad:
                     if parent.shape != shape:  # broadcasting in the forward pass: undo it
                         g = sum_to_shape(g, parent.shape)
+                    elif g is node.grad and not parent.parents:  # passed through to a leaf:
+                        g = _own(g)  # its gradient must not be shared with other nodes
                     parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None
@@ -125,3 +127,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: boo
         for node in order:  # are on: it leads back to the node itself, a reference cycle
             if node.parents and node.grad is not None:
                 node.grad = node.grad.detach()
+
+
+def _own(g: Any) -> Any:
+    """A copy of a tensor gradient (floats are immutable and need none)."""
+    return g.clone() if hasattr(g, "clone") else g

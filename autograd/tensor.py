@@ -147,7 +147,7 @@ class Tensor:
                 )
             one = np.array(1, self.dtype)
             return Tensor._wrap(one if not self.shape else one.reshape(self.shape))
-        seed = Tensor._wrap(_as_array(gradient, self.dtype))
+        seed = Tensor._wrap(np.array(_as_array(gradient, self.dtype)))  # a copy: leaves may keep it
         if seed.shape != self.shape:
             raise ValueError(f"backward: gradient has shape {seed.shape}, expected {self.shape}")
         return seed
@@ -373,6 +373,10 @@ class Tensor:
         sizes = _shape_arg(sizes)
         kept = (1,) * (len(sizes) - self.ndim) + self.shape
         return self.broadcast_to(*(k if n == -1 else n for n, k in zip(sizes, kept, strict=True)))
+
+    def clone(self) -> "Tensor":
+        """A copy of the data, on the graph (its gradient passes straight through)."""
+        return self.astype(self.dtype)
 
     def flatten(self) -> "Tensor":
         return self.reshape(-1)

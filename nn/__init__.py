@@ -1,11 +1,12 @@
 """Neural-network building blocks, named as in torch.nn.
 
 Tensor layers (layers.py, norm.py), losses (losses.py), their functional forms (functional.py),
-initialisers (init.py), checkpoints (checkpoint.py), data loading (data.py), toy datasets
-(datasets.py), and the micrograd-style scalar Neuron/Layer/MLP (scalar.py).
+initialisers (init.py), gradient clipping (utils.py), checkpoints (checkpoint.py), data loading
+(data.py), toy datasets (datasets.py), and the micrograd-style scalar Neuron/Layer/MLP
+(scalar.py).
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .checkpoint import load, save
 from .data import DataLoader, TensorDataset, load_digits, load_idx
 from .layers import (
@@ -80,4 +81,5 @@ __all__ = [
     "load_idx",
     "max_margin_loss",
     "save",
+    "utils",
 ]
