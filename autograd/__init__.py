@@ -1,26 +1,20 @@
 """Reverse-mode automatic differentiation: scalar `Value`s, n-d `Tensor`s, one backward walk."""
 
 from .check import GradcheckError, gradcheck, gradgradcheck
-from .graph import enable_grad, is_grad_enabled, no_grad
-from .tensor import (
-    Tensor,
+from .factories import (
     arange,
-    concat,
     from_dlpack,
     full,
-    grad,
-    linear,
-    maximum,
     ones,
     ones_like,
     rand,
     randn,
-    stack,
     tensor,
-    where,
     zeros,
     zeros_like,
 )
+from .graph import enable_grad, is_grad_enabled, no_grad
+from .tensor import Tensor, concat, grad, linear, maximum, stack, where
 from .value import Value
 
 __all__ = [

@@ -12,7 +12,6 @@ import numpy as np
 
 from . import graph, ops
 from .graph import grad_mode
-from .rng import as_generator
 from .shapes import Axis, normalize_axes
 
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -407,12 +406,8 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     if grad_mode.enabled:
         for t in inputs:
             if t.requires_grad:
-                out.requires_grad, out.parents, out.vjp, out.op = (
-                    True,
-                    inputs,
-                    vjp,
-                    primitive.__name__,
-                )
+                out.requires_grad = True
+                out.parents, out.vjp, out.op = inputs, vjp, primitive.__name__
                 break
     return out
 
@@ -434,70 +429,6 @@ def _binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
 
 
 # --- module-level functions -------------------------------------------------------------------
-
-
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new Tensor (float32 unless `dtype` or float64 data says otherwise)."""
-    return Tensor(data, requires_grad, dtype)
-
-
-def zeros(
-    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
-) -> Tensor:
-    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad, dtype)
-
-
-def ones(
-    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
-) -> Tensor:
-    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad, dtype)
-
-
-def full(
-    shape: int | Sequence[int],
-    value: float,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
-) -> Tensor:
-    return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad, dtype)
-
-
-def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros_like(t.data), requires_grad)
-
-
-def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones_like(t.data), requires_grad)
-
-
-def arange(
-    start: float, stop: float | None = None, step: float = 1, dtype: Any = DEFAULT_DTYPE
-) -> Tensor:
-    """Evenly spaced values in [start, stop) like numpy (float32 by default)."""
-    values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
-    return Tensor(values, dtype=dtype)
-
-
-def randn(
-    *shape: int | Sequence[int],
-    generator: Any = None,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Standard normal samples from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(
-        as_generator(generator).standard_normal(_shape_arg(shape)).astype(dtype), requires_grad
-    )
-
-
-def rand(
-    *shape: int | Sequence[int],
-    generator: Any = None,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Uniform samples in [0, 1) from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(as_generator(generator).random(_shape_arg(shape)), requires_grad, dtype)
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -540,11 +471,6 @@ def maximum(x: Any, y: Any) -> Any:
     if hasattr(y, "maximum"):
         return y.maximum(x)
     return _lift(x, None, "maximum").maximum(y)
-
-
-def from_dlpack(x: Any) -> Tensor:
-    """A leaf sharing the memory of any DLPack producer (a torch tensor, a numpy array)."""
-    return Tensor._wrap(np.from_dlpack(x))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
