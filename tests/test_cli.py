@@ -112,3 +112,20 @@ def test_console_script_is_installed(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "d out / d x = 6" in done.stdout
     assert (tmp_path / "graph.svg").exists()
+
+
+def test_without_dot_train_still_trains_and_graph_says_how_to_install(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot binary anywhere
+    code, out, err = run(
+        capsys, "train", "--out", str(tmp_path), "--samples", "10", "--steps", "1", "--hidden", "2"
+    )
+    assert code == 0 and "wrote" in out
+    assert "skipped: save_svg: cannot render loss_graph.svg" in err
+    assert sorted(p.name for p in (tmp_path / "moons").iterdir()) == [
+        "decision_boundary.png",
+        "history.csv",
+    ]
+    code, _, err = run(capsys, "graph", "x * 2", "--var", "x=1", "-o", str(tmp_path / "g.svg"))
+    assert code == 1 and "apt-get install graphviz" in err

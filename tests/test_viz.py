@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from autograd import Value
-from viz import draw_graph, plot_decision_boundary, save_svg
+from viz import GraphvizMissing, draw_graph, plot_decision_boundary, save_svg
 
 
 def course_graph():
@@ -48,7 +48,7 @@ def test_top_to_bottom_layout_and_bad_rankdir():
 
 def test_missing_dot_binary_names_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(RuntimeError, match="apt-get install graphviz"):
+    with pytest.raises(GraphvizMissing, match="apt-get install graphviz"):
         save_svg(course_graph(), tmp_path / "g.svg")
     assert not (tmp_path / "g.svg").exists()
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value
+from viz import GraphvizMissing, save_svg
 
 from .expression import ExpressionError, evaluate
 from .train import TrainConfig, train_moons
@@ -86,12 +87,12 @@ def _train(args: argparse.Namespace) -> int:
     print(f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}")
     for path in result.files:
         print(f"wrote {path}")
+    for reason in result.skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
     return 0
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from viz import save_svg  # graphviz is needed only here
-
     variables = {name: Value(number, label=name) for name, number in args.var}
     try:
         out = evaluate(args.expression, variables)
@@ -103,7 +104,11 @@ def _graph(args: argparse.Namespace) -> int:
     print(f"out = {out.data:.6g}")
     for name, value in variables.items():
         print(f"d out / d {name} = {value.grad:.6g}")
-    print(f"wrote {save_svg(out, args.output)}")
+    try:
+        print(f"wrote {save_svg(out, args.output)}")
+    except GraphvizMissing as missing:
+        print(f"tracegrad graph: error: {missing}", file=sys.stderr)
+        return 1
     return 0
 
 

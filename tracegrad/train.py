@@ -11,7 +11,7 @@ from autograd import no_grad
 from nn import MLP, l2_penalty, max_margin_loss
 from nn.datasets import make_moons
 from optim import SGD
-from viz import plot_decision_boundary, save_svg
+from viz import GraphvizMissing, plot_decision_boundary, save_svg
 
 
 @dataclass
@@ -37,6 +37,7 @@ class TrainResult:
     accuracy: float
     history: list[dict[str, float]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files not written, and why
 
 
 def train_moons(config: TrainConfig, progress: bool = True) -> TrainResult:
@@ -60,9 +61,13 @@ def train_moons(config: TrainConfig, progress: bool = True) -> TrainResult:
     files = [
         _write_history(history, run / "history.csv"),
         _write_boundary(model, X, labels, run / "decision_boundary.png"),
-        save_svg(max_margin_loss([model(points[0])], [y[0]]), run / "loss_graph.svg"),
     ]
-    return TrainResult(history[-1]["loss"], history[-1]["accuracy"], history, files)
+    result = TrainResult(history[-1]["loss"], history[-1]["accuracy"], history, files)
+    try:
+        files.append(save_svg(max_margin_loss([model(points[0])], [y[0]]), run / "loss_graph.svg"))
+    except GraphvizMissing as missing:  # the training and the other pictures still count
+        result.skipped.append(str(missing))
+    return result
 
 
 def _write_boundary(model: MLP, X: np.ndarray, labels: np.ndarray, path: Path) -> Path:

@@ -10,6 +10,10 @@ from autograd.graph import topo_order
 INSTALL_HINT = "install graphviz's dot binary: 'sudo apt-get install graphviz' (Debian/Ubuntu)"
 
 
+class GraphvizMissing(RuntimeError):
+    """Rendering needs graphviz's `dot` binary, which is not installed; the message says how."""
+
+
 def draw_graph(root: Any, rankdir: str = "LR") -> graphviz.Digraph:
     """The graph that computed `root`: a record per node (label | data | grad), a node per op.
 
@@ -36,7 +40,7 @@ def save_svg(root: Any, path: str | Path, rankdir: str = "LR") -> Path:
     try:
         svg = draw_graph(root, rankdir).pipe(format="svg")
     except graphviz.ExecutableNotFound:
-        raise RuntimeError(f"save_svg: cannot render {path.name}; {INSTALL_HINT}") from None
+        raise GraphvizMissing(f"save_svg: cannot render {path.name}; {INSTALL_HINT}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(svg)
     return path
