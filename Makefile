@@ -12,6 +12,7 @@ demo: $(VENV)/.installed-base graphviz
 test: $(VENV)/.installed-dev graphviz
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	TRACEGRAD_BACKEND=numpy $(BIN)/python -m pytest tests/test_tensor.py tests/test_tensor_ops.py tests/test_backend.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -19,6 +20,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scalar.py
 	$(BIN)/python bench/ops.py
+	$(BIN)/python bench/mlp.py
 
 graphviz:
 	@sh scripts/ensure-graphviz.sh

@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import tensor
-from .backend import kernels
+from . import backend, tensor
 from .graph import is_grad_enabled
 from .shapes import broadcast_shapes, kept_shape
 
@@ -42,18 +41,18 @@ def _broadcasting(op: str, kernel: Callable, x: np.ndarray, y: np.ndarray) -> np
 
 @primitive
 def add(x, y):
-    return _broadcasting("add", kernels.add, x.data, y.data), lambda g: (g, g)
+    return _broadcasting("add", backend.kernels.add, x.data, y.data), lambda g: (g, g)
 
 
 @primitive
 def mul(x, y):
-    out = _broadcasting("mul", kernels.multiply, x.data, y.data)
+    out = _broadcasting("mul", backend.kernels.multiply, x.data, y.data)
     return out, lambda g: (g * y if x.requires_grad else None, g * x if y.requires_grad else None)
 
 
 @primitive
 def neg(x):
-    return kernels.negative(x.data), lambda g: (-g,)
+    return backend.kernels.negative(x.data), lambda g: (-g,)
 
 
 @primitive
@@ -70,13 +69,13 @@ def pow(x, y):
         defined = ~((x.data == 0) & (y.data >= 0))
         return gx, (g * x**y * x.log()).where(defined, 0.0)
 
-    return _broadcasting("pow", kernels.power, x.data, y.data), vjp
+    return _broadcasting("pow", backend.kernels.power, x.data, y.data), vjp
 
 
 @primitive
 def maximum(x, y):
     """The larger of x and y elementwise; at a tie each gets half the gradient (torch)."""
-    out = _broadcasting("maximum", kernels.maximum, x.data, y.data)
+    out = _broadcasting("maximum", backend.kernels.maximum, x.data, y.data)
     share = np.where(x.data > y.data, 1.0, np.where(x.data < y.data, 0.0, 0.5)).astype(out.dtype)
     return out, lambda g: (
         g * share if x.requires_grad else None,
@@ -86,19 +85,19 @@ def maximum(x, y):
 
 @primitive
 def exp(x):
-    out = kernels.exp(x.data)
+    out = backend.kernels.exp(x.data)
     # The saved output is a constant; a graph of gradients needs exp(x) on the graph instead.
     return out, lambda g: (g * (x.exp() if is_grad_enabled() else out),)
 
 
 @primitive
 def log(x):
-    return kernels.log(x.data), lambda g: (g / x,)
+    return backend.kernels.log(x.data), lambda g: (g / x,)
 
 
 @primitive
 def erf(x):
-    return kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
+    return backend.kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
 
 
 @primitive
@@ -127,7 +126,7 @@ def matmul(x, y):
 def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x @ y, or ValueError("matmul: (2, 4) @ (3, 5): inner dimensions 4 != 3")."""
     try:
-        return kernels.matmul(x, y)
+        return backend.kernels.matmul(x, y)
     except ValueError:  # find out why, to say it plainly
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError(
@@ -166,7 +165,7 @@ def linear(x, w, b):
             gw = rows.transpose() @ inputs
         return gx, gw, g  # the walk sums g to b's shape
 
-    return kernels.linear(x.data, w.data, b.data), vjp
+    return backend.kernels.linear(x.data, w.data, b.data), vjp
 
 
 @primitive
@@ -176,7 +175,7 @@ def log_softmax(x, *, axis):
     Composed, this is seven ops forward and eight back; fused, one and three (bench/ops.py: the
     2-16-16-2 MLP step goes from 200 us to 160 us). tests/test_tensor.py equates the two.
     """
-    out = kernels.log_softmax(x.data, axis)
+    out = backend.kernels.log_softmax(x.data, axis)
 
     def vjp(g):  # d/dx: g - softmax(x) * sum(g); softmax on the graph when it is recorded
         minus_p = -x.softmax(axis) if is_grad_enabled() else -np.exp(out)
@@ -194,13 +193,13 @@ def sum(x, *, axes, keepdims):
             g = g.reshape(*kept_shape(x.shape, axes))
         return (g.broadcast_to(x.shape),)
 
-    return kernels.sum(x.data, axes, keepdims), vjp
+    return backend.kernels.sum(x.data, axes, keepdims), vjp
 
 
 @primitive
 def amax(x, *, axes, keepdims):
     """Largest element over `axes`; tied maxima share the gradient evenly (like torch.amax)."""
-    top = kernels.amax(x.data, axes, True)
+    top = backend.kernels.amax(x.data, axes, True)
     out = top if keepdims else top.reshape([n for i, n in enumerate(top.shape) if i not in axes])
 
     def vjp(g):
@@ -237,7 +236,7 @@ def permute(x, *, axes):
 def broadcast_to(x, *, shape):
     """x repeated to `shape` (numpy's rules); the walk sums the gradient back to x's shape."""
     try:
-        out = kernels.broadcast_to(x.data, shape)
+        out = backend.kernels.broadcast_to(x.data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast {x.shape} to {tuple(shape)}") from None
     return out, lambda g: (g,)
@@ -256,7 +255,7 @@ def getitem(x, *, index):
 @primitive
 def scatter_add(g, *, index, shape):
     """Zeros of `shape` with g added at `index` (repeats accumulate): getitem's VJP."""
-    return kernels.scatter_add(g.data, index, shape), lambda gg: (gg[index],)
+    return backend.kernels.scatter_add(g.data, index, shape), lambda gg: (gg[index],)
 
 
 @primitive
@@ -278,7 +277,7 @@ def concat(*xs, axis):
 def where(x, y, *, cond):
     """x where `cond` (a boolean array) holds, else y; each side gets the gradient where chosen."""
     try:
-        out = kernels.where(cond, x.data, y.data)
+        out = backend.kernels.where(cond, x.data, y.data)
     except ValueError:
         broadcast_shapes("where", cond.shape, x.shape, y.shape)
         raise

@@ -1,0 +1,195 @@
+"""Training-step speed of a ReLU MLP: tracegrad on each backend, PyTorch, hand-written numpy.
+
+One step = forward, cross-entropy, backward, Adam update, float32. All engines run in this
+process, their repeats interleaved (a, b, c, d, a, b, ...) so drift hits each alike; times are
+medians. Also: an elementwise chain relu(a*b + c) forward and backward at 1e6 elements, and
+square matmul throughput against numpy. Run: `python bench/mlp.py` (or `make bench`).
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+from itertools import pairwise
+
+import numpy as np
+import torch
+
+import autograd.backend as backend
+from autograd import Tensor, linear
+from optim import Adam
+
+SIZES = [
+    ((2, 16, 16, 2), 64),
+    ((64, 128, 128, 10), 64),
+    ((784, 256, 256, 10), 128),
+    ((784, 1024, 1024, 10), 512),
+]
+LR = 1e-3
+
+
+def interleaved_medians(steps: dict[str, Callable[[], object]], seconds: float) -> dict[str, float]:
+    """Median seconds per call of each step, run round-robin for about `seconds` in total."""
+    for step in steps.values():
+        step()
+        step()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or min(len(t) for t in times.values()) < 5:
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def weights(sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, ...] in torch's layout, float32, torch's default init ranges."""
+    rng = np.random.default_rng(0)
+    out = []
+    for n_in, n_out in pairwise(sizes):
+        bound = 1 / np.sqrt(n_in)
+        out += [rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)]
+    return [w.astype(np.float32) for w in out]
+
+
+def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [Tensor(w.copy(), requires_grad=True) for w in ws]
+    optimizer = Adam(params, lr=LR)
+    xt, rows = Tensor(x), np.arange(len(y))
+
+    def step() -> None:
+        backend.use(backend_name)
+        h = xt
+        for i in range(0, len(params), 2):
+            h = linear(h, params[i], params[i + 1])
+            h = h.relu() if i + 2 < len(params) else h
+        loss = -h.log_softmax(axis=1)[rows, y].mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def torch_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [torch.tensor(w, requires_grad=True) for w in ws]
+    optimizer = torch.optim.Adam(params, lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step() -> None:
+        h = xt
+        for i in range(0, len(params), 2):
+            h = torch.nn.functional.linear(h, params[i], params[i + 1])
+            h = torch.relu(h) if i + 2 < len(params) else h
+        loss = torch.nn.functional.cross_entropy(h, yt)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def numpy_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    """The same step with hand-derived gradients and an in-place Adam: the floor for numpy."""
+    params = [w.copy() for w in ws]
+    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    rows, t = np.arange(len(y)), [0]
+
+    def step() -> None:
+        inputs, h = [], x
+        for i in range(0, len(params), 2):
+            inputs.append(h)
+            h = h @ params[i].T + params[i + 1]
+            h = np.maximum(h, 0) if i + 2 < len(params) else h
+        p = np.exp(h - h.max(axis=1, keepdims=True))
+        g = p / p.sum(axis=1, keepdims=True)
+        g[rows, y] -= 1
+        g /= len(y)
+        grads = [None] * len(params)
+        for i in reversed(range(0, len(params), 2)):
+            grads[i], grads[i + 1] = g.T @ inputs[i // 2], g.sum(axis=0)
+            if i:
+                g = (g @ params[i]) * (inputs[i // 2] > 0)
+        t[0] += 1
+        for p_, g_, m_, v_ in zip(params, grads, m, v, strict=True):
+            m_ *= 0.9
+            m_ += 0.1 * g_
+            v_ *= 0.999
+            v_ += 0.001 * g_ * g_
+            p_ -= LR / (1 - 0.9 ** t[0]) * m_ / (np.sqrt(v_ / (1 - 0.999 ** t[0])) + 1e-8)
+
+    return step
+
+
+def step_flops(sizes: tuple[int, ...], batch: int) -> float:
+    """Multiply-adds x 2 of the forward (1x) and backward (2x) matmuls."""
+    return 3 * 2 * batch * sum(a * b for a, b in pairwise(sizes))
+
+
+def mlp_table(backends: list[str]) -> None:
+    print(f"MLP training step (Adam, float32), torch threads {torch.get_num_threads()}")
+    names = [f"tracegrad-{b}" for b in backends] + ["torch", "numpy"]
+    print(f"{'model':>24} " + " ".join(f"{n:>16}" for n in names) + "  ratio to torch")
+    rng = np.random.default_rng(1)
+    for sizes, batch in SIZES:
+        ws = weights(sizes)
+        x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+        y = rng.integers(0, sizes[-1], batch)
+        steps = {f"tracegrad-{b}": tracegrad_step(b, ws, x, y) for b in backends}
+        steps |= {"torch": torch_step(ws, x, y), "numpy": numpy_step(ws, x, y)}
+        medians = interleaved_medians(steps, seconds=4.0 if sizes[1] > 500 else 2.0)
+        flops = step_flops(sizes, batch)
+        cells = [f"{medians[n] * 1e6:8.0f}us {flops / medians[n] / 1e9:4.0f}GF" for n in names]
+        ratios = " ".join(f"{medians[f'tracegrad-{b}'] / medians['torch']:.2f}" for b in backends)
+        print(f"{'-'.join(map(str, sizes)) + f' b{batch}':>24} " + " ".join(cells) + f"  {ratios}")
+
+
+def elementwise_chain(backends: list[str]) -> None:
+    n = 1_000_000
+    rng = np.random.default_rng(2)
+    a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    ta, tb, tc = (Tensor(v.copy(), requires_grad=True) for v in (a, b, c))
+
+    def ours(name: str) -> Callable:
+        def step() -> None:
+            backend.use(name)
+            (ta * tb + tc).relu().sum().backward()
+
+        return step
+
+    steps = {f"tracegrad-{name}": ours(name) for name in backends}
+    steps["numpy forward"] = lambda: np.maximum(a * b + c, 0)
+    medians = interleaved_medians(steps, seconds=2.0)
+    print(
+        "relu(a*b + c) at 1e6 float32: "
+        + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in medians.items())
+        + " (tracegrad: forward+backward)"
+    )
+
+
+def matmul_throughput(backends: list[str]) -> None:
+    rng = np.random.default_rng(3)
+    for n in (64, 256, 1024):
+        x, w = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+        steps = {name: partial(backend.module(name).matmul, x, w) for name in backends}
+        steps["numpy"] = partial(np.matmul, x, w)
+        medians = interleaved_medians(steps, seconds=1.0)
+        flops = 2 * n**3
+        print(
+            f"matmul {n}x{n}: "
+            + ", ".join(f"{k} {flops / v / 1e9:.0f} GFLOP/s" for k, v in medians.items())
+        )
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    backends = backend.available()
+    print(f"backends {backends}, numpy {np.__version__}, torch {torch.__version__}")
+    mlp_table(backends)
+    elementwise_chain(backends)
+    matmul_throughput(backends)
+
+
+if __name__ == "__main__":
+    main()
