@@ -1,9 +1,11 @@
 """Training-step speed of a ReLU MLP: tracegrad on each backend, PyTorch, hand-written numpy.
 
 One step = forward, cross-entropy, backward, Adam update, float32. All engines run in this
-process, their repeats interleaved (a, b, c, d, a, b, ...) so drift hits each alike; times are
-medians. Also: an elementwise chain relu(a*b + c) forward and backward at 1e6 elements, and
-square matmul throughput against numpy. Run: `python bench/mlp.py` (or `make bench`).
+process, interleaved in blocks (10 steps of a, 10 of b, ..., again) so drift hits each alike;
+the first step of a block is not timed, since torch's and OpenBLAS's thread pools fight for
+the 2 cores right after a switch (step-by-step interleaving made every engine 2-10x slower).
+Times are medians. Also: an elementwise chain relu(a*b + c) forward and backward at 1e6
+elements, and square matmul throughput against numpy. Run: `python bench/mlp.py` (or `make bench`).
 """
 
 import statistics
@@ -28,18 +30,19 @@ SIZES = [
 LR = 1e-3
 
 
-def interleaved_medians(steps: dict[str, Callable[[], object]], seconds: float) -> dict[str, float]:
-    """Median seconds per call of each step, run round-robin for about `seconds` in total."""
-    for step in steps.values():
-        step()
-        step()
+def interleaved_medians(
+    steps: dict[str, Callable[[], object]], seconds: float, block: int = 10
+) -> dict[str, float]:
+    """Median seconds per call of each step, run in round-robin blocks for about `seconds`."""
     times: dict[str, list[float]] = {name: [] for name in steps}
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline or min(len(t) for t in times.values()) < 5:
         for name, step in steps.items():
-            start = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - start)
+            step()  # settles the thread pools after the switch; not timed
+            for _ in range(block - 1):
+                start = time.perf_counter()
+                step()
+                times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
