@@ -37,12 +37,26 @@ def _choose(choice: str) -> ModuleType:
     return numba_backend
 
 
-kernels: ModuleType = _choose(os.environ.get("TRACEGRAD_BACKEND", ""))
+def _active() -> ModuleType:
+    """The active backend, chosen on first use: a program that never runs a Tensor op never
+    imports numba, whose 26k objects would slow every garbage collection of a Value graph
+    (bench/scalar.py: 56 ms per step without numba imported, 75 ms with)."""
+    global kernels
+    if "kernels" not in globals():
+        kernels = _choose(os.environ.get("TRACEGRAD_BACKEND", ""))
+    return kernels
+
+
+def __getattr__(attribute: str) -> ModuleType:
+    """`autograd.backend.kernels`: the active backend's module (see `_active`)."""
+    if attribute == "kernels":
+        return _active()
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
 
 
 def name() -> str:
     """Which backend is active: "numba" or "numpy"."""
-    return kernels.__name__.rsplit(".", 1)[-1].removesuffix("_backend")
+    return _active().__name__.rsplit(".", 1)[-1].removesuffix("_backend")
 
 
 def module(backend: str) -> ModuleType:
@@ -72,6 +86,7 @@ def warmup() -> None:
     starts 0.62 s (importing numba alone takes 0.24 s; the numpy backend starts in 0.29 s).
     Under numpy it costs nothing.
     """
+    kernels = _active()
     for dtype in (np.float32, np.float64):
         x = np.arange(1, 13, dtype=dtype).reshape(3, 4)  # (3, 4), small: the jitted sizes
         w, b, big = x[:2].copy(), x[0, :2].copy(), np.ones((32, 32), dtype=dtype)
