@@ -93,34 +93,38 @@ def torch_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
     return step
 
 
+def numpy_gradients(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Cross-entropy gradients of [W1, b1, ...] by hand: the numpy floor for the backward pass."""
+    inputs, h = [], x
+    for i in range(0, len(params), 2):
+        inputs.append(h)
+        h = h @ params[i].T + params[i + 1]
+        h = np.maximum(h, 0) if i + 2 < len(params) else h
+    p = np.exp(h - h.max(axis=1, keepdims=True))
+    g = p / p.sum(axis=1, keepdims=True)
+    g[np.arange(len(y)), y] -= 1
+    g /= len(y)  # d loss / d logits
+    grads = [np.empty(0)] * len(params)
+    for i in reversed(range(0, len(params), 2)):
+        grads[i], grads[i + 1] = g.T @ inputs[i // 2], g.sum(axis=0)
+        if i:
+            g = (g @ params[i]) * (inputs[i // 2] > 0)
+    return grads
+
+
 def numpy_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
-    """The same step with hand-derived gradients and an in-place Adam: the floor for numpy."""
+    """The same step with hand-derived gradients and an in-place Adam."""
     params = [w.copy() for w in ws]
-    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
-    rows, t = np.arange(len(y)), [0]
+    m, v, t = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params], [0]
 
     def step() -> None:
-        inputs, h = [], x
-        for i in range(0, len(params), 2):
-            inputs.append(h)
-            h = h @ params[i].T + params[i + 1]
-            h = np.maximum(h, 0) if i + 2 < len(params) else h
-        p = np.exp(h - h.max(axis=1, keepdims=True))
-        g = p / p.sum(axis=1, keepdims=True)
-        g[rows, y] -= 1
-        g /= len(y)
-        grads = [None] * len(params)
-        for i in reversed(range(0, len(params), 2)):
-            grads[i], grads[i + 1] = g.T @ inputs[i // 2], g.sum(axis=0)
-            if i:
-                g = (g @ params[i]) * (inputs[i // 2] > 0)
         t[0] += 1
-        for p_, g_, m_, v_ in zip(params, grads, m, v, strict=True):
+        for p, g, m_, v_ in zip(params, numpy_gradients(params, x, y), m, v, strict=True):
             m_ *= 0.9
-            m_ += 0.1 * g_
+            m_ += 0.1 * g
             v_ *= 0.999
-            v_ += 0.001 * g_ * g_
-            p_ -= LR / (1 - 0.9 ** t[0]) * m_ / (np.sqrt(v_ / (1 - 0.999 ** t[0])) + 1e-8)
+            v_ += 0.001 * g * g
+            p -= LR / (1 - 0.9 ** t[0]) * m_ / (np.sqrt(v_ / (1 - 0.999 ** t[0])) + 1e-8)
 
     return step
 

@@ -9,10 +9,10 @@ Run: `make bench` or `python bench/ops.py`. Times are medians; lower is better.
 import statistics
 import time
 from collections.abc import Callable
-from itertools import pairwise
 
 import numpy as np
 import torch
+from mlp import numpy_gradients, weights  # bench/ is on sys.path when a script in it runs
 
 from autograd import Tensor, linear
 from autograd.backend import name as backend_name
@@ -40,16 +40,6 @@ def tiny_op() -> tuple[Callable, Callable]:
     a, b = (Tensor(np.ones(4, np.float32), requires_grad=True) for _ in range(2))
     ta, tb = (torch.ones(4, requires_grad=True) for _ in range(2))
     return (lambda: (a * b).sum().backward()), (lambda: (ta * tb).sum().backward())
-
-
-def mlp_weights(sizes: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
-    """[W1, b1, W2, b2, W3, b3] in torch's layout: W (out, in), float32."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for n_in, n_out in pairwise(sizes):
-        bound = 1 / np.sqrt(n_in)
-        weights += [rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)]
-    return [w.astype(np.float32) for w in weights]
 
 
 def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
@@ -93,24 +83,10 @@ def torch_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
 
 def numpy_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
     params = [w.copy() for w in weights]
-    rows = np.arange(len(y))
 
     def step() -> None:
-        inputs, h = [], x
-        for i in range(0, len(params), 2):
-            inputs.append(h)
-            h = h @ params[i].T + params[i + 1]
-            h = np.maximum(h, 0) if i + 2 < len(params) else h
-        p = np.exp(h - h.max(axis=1, keepdims=True))
-        g = p / p.sum(axis=1, keepdims=True)
-        g[rows, y] -= 1
-        g /= len(y)  # d loss / d logits
-        for i in reversed(range(0, len(params), 2)):
-            grad_w, grad_b = g.T @ inputs[i // 2], g.sum(axis=0)
-            if i:
-                g = (g @ params[i]) * (inputs[i // 2] > 0)
-            params[i] -= LR * grad_w
-            params[i + 1] -= LR * grad_b
+        for p, g in zip(params, numpy_gradients(params, x, y), strict=True):
+            p -= LR * g
 
     return step
 
@@ -132,11 +108,11 @@ def main() -> None:
     )
     rng = np.random.default_rng(1)
     for sizes, batch in SIZES:
-        weights = mlp_weights(sizes)
+        ws = weights(sizes)
         x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
         y = rng.integers(0, sizes[-1], batch)
         t_ours, t_torch, t_numpy = (
-            median_us(make(weights, x, y), seconds=2.0)
+            median_us(make(ws, x, y), seconds=2.0)
             for make in (tracegrad_step, torch_step, numpy_step)
         )
         label = "-".join(map(str, sizes)) + f" b{batch}"
