@@ -14,7 +14,7 @@ from .factories import (
     zeros_like,
 )
 from .graph import enable_grad, is_grad_enabled, no_grad
-from .tensor import Tensor, concat, grad, linear, maximum, stack, where
+from .tensor import Tensor, concat, cross_entropy, grad, linear, maximum, stack, where
 from .value import Value
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Value",
     "arange",
     "concat",
+    "cross_entropy",
     "enable_grad",
     "from_dlpack",
     "full",

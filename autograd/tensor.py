@@ -480,6 +480,22 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return apply(ops.linear, *(_lift(t, weight, "linear") for t in (x, weight, bias)))
 
 
+def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
+    """Per-row cross-entropy: (N, C) logits and (N,) class indices -> (N,) -log p[n, target].
+
+    One fused op (nn.functional.cross_entropy uses it when no weights or smoothing apply).
+    """
+    targets = np.asarray(targets)
+    if logits.ndim != 2 or targets.shape != logits.shape[:1] or targets.dtype.kind not in "iu":
+        raise ValueError(
+            f"cross_entropy: need (N, C) logits and (N,) integer classes, got {logits.shape} "
+            f"and {targets.shape} {targets.dtype}"
+        )
+    if targets.size and (targets.min() < 0 or targets.max() >= logits.shape[1]):
+        raise IndexError(f"cross_entropy: a target is outside 0..{logits.shape[1] - 1}")
+    return apply(ops.cross_entropy, logits, targets=targets)
+
+
 def grad(
     output: Tensor,
     inputs: Sequence[Tensor],

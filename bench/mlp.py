@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 import autograd.backend as backend
-from autograd import Tensor, linear
+from autograd import Tensor, cross_entropy, linear
 from optim import Adam
 
 SIZES = [
@@ -59,7 +59,7 @@ def weights(sizes: tuple[int, ...]) -> list[np.ndarray]:
 def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
     params = [Tensor(w.copy(), requires_grad=True) for w in ws]
     optimizer = Adam(params, lr=LR)
-    xt, rows = Tensor(x), np.arange(len(y))
+    xt = Tensor(x)
 
     def step() -> None:
         backend.use(backend_name)
@@ -67,7 +67,7 @@ def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) ->
         for i in range(0, len(params), 2):
             h = linear(h, params[i], params[i + 1])
             h = h.relu() if i + 2 < len(params) else h
-        loss = -h.log_softmax(axis=1)[rows, y].mean()
+        loss = cross_entropy(h, y).mean()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd import cross_entropy as fused_cross_entropy
 
 from .module import Module
 
@@ -147,7 +148,6 @@ def cross_entropy(
         raise ValueError(f"{op}: label_smoothing must be between 0 and 1, got {label_smoothing}")
     x, labels, batched = _batch(op, input, target)
     num_classes = x.shape[1]
-    logp = x.log_softmax(1)  # (N, C)
     class_weight = _class_weight(op, x, weight)
 
     if labels.dtype.kind == "f":  # class probabilities
@@ -161,11 +161,15 @@ def cross_entropy(
         probs = _target_like(op, x, target if batched else _as_tensor(target).reshape(x.shape))
         if label_smoothing:
             probs = probs * (1.0 - label_smoothing) + label_smoothing / num_classes
+        logp = x.log_softmax(1)  # (N, C)
         terms = logp * probs if class_weight is None else logp * probs * class_weight
         loss = -terms.sum(1)  # (N,)
         return _unbatch(_reduce(loss, reduction), reduction, batched)
 
     index, counts = _class_indices(op, x, labels, ignore_index)
+    if class_weight is None and not label_smoothing and counts.all():  # the common case, fused
+        return _unbatch(_reduce(fused_cross_entropy(x, index), reduction), reduction, batched)
+    logp = x.log_softmax(1)  # (N, C)
     loss, total = _nll(logp, index, counts, class_weight)
     if not label_smoothing:
         return _unbatch(_reduce(loss, reduction, total), reduction, batched)

@@ -23,6 +23,7 @@ from autograd import (
     Value,
     arange,
     concat,
+    cross_entropy,
     enable_grad,
     full,
     grad,
@@ -983,3 +984,33 @@ def test_fused_log_softmax_equals_its_composition(x, axis):
     out_fused.backward(g)
     out_composed.backward(g)
     np.testing.assert_allclose(fused.grad.data, composed.grad.data, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    x=hnp.arrays(np.float64, (4, 3), elements=st.floats(-50, 50)),
+    targets=hnp.arrays(np.int64, (4,), elements=st.integers(0, 2)),
+)
+def test_fused_cross_entropy_equals_its_composition(x, targets):
+    g = np.random.default_rng(0).standard_normal(4)
+    fused, composed = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    out_fused = cross_entropy(fused, targets)
+    out_composed = -composed.log_softmax(1)[np.arange(4), targets]
+    np.testing.assert_allclose(out_fused.data, out_composed.data, rtol=1e-12, atol=1e-12)
+    out_fused.backward(g)
+    out_composed.backward(g)
+    np.testing.assert_allclose(fused.grad.data, composed.grad.data, rtol=1e-10, atol=1e-12)
+    assert gradgradcheck(lambda t: cross_entropy(t, targets), [x / 10])
+
+
+@pytest.mark.parametrize(
+    ("logits", "targets", "error", "words"),
+    [
+        (np.zeros((2, 3)), np.array([0, 3]), IndexError, "outside 0..2"),
+        (np.zeros((2, 3)), np.array([0.0, 1.0]), ValueError, "integer classes"),
+        (np.zeros(3), np.array([0]), ValueError, "(N, C) logits"),
+    ],
+)
+def test_fused_cross_entropy_rejects_bad_targets(logits, targets, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        cross_entropy(Tensor(logits), targets)

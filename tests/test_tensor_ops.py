@@ -126,6 +126,20 @@ def linear_geometry(draw: st.DrawFn, bias: bool):
 
 
 @st.composite
+def cross_entropy_geometry(draw: st.DrawFn):
+    """Logits (N, C) with C >= 1 and N class indices (N may be 0)."""
+    n, c = draw(st.integers(0, 4), label="N"), draw(st.integers(1, 4), label="C")
+    targets = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), np.int64)
+    return ((n, c),), {"targets": targets}
+
+
+def numpy_cross_entropy(x: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    top = x.max(axis=1, keepdims=True) if x.size else 0.0
+    logp = x - top - np.log(np.exp(x - top).sum(axis=1, keepdims=True))
+    return -logp[np.arange(len(targets)), targets]
+
+
+@st.composite
 def reshape_geometry(draw: st.DrawFn):
     shape = draw(shapes(), label="shape")
     return (shape,), {"shape": draw(reshape_target(shape), label="target")}
@@ -332,6 +346,14 @@ CASES = [
         linear_geometry(bias=True),
         real,
         real,
+        real,
+    ),
+    case(
+        "cross_entropy",
+        lambda x, targets: autograd.cross_entropy(x, targets),
+        lambda t, targets: F.cross_entropy(t, torch.from_numpy(targets), reduction="none"),
+        numpy_cross_entropy,
+        cross_entropy_geometry(),
         real,
     ),
     case(
