@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import backend  # array kernels only: fused updates for tensor parameters
+
 from .optimizer import Optimizer
 
 Params = Any
@@ -134,6 +136,9 @@ class Adam(Optimizer):
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
         (b1, b2), lr, wd = group["betas"], group["lr"], group["weight_decay"]
         state["step"] = t = state.get("step", 0) + 1
+        if isinstance(grad, np.ndarray):  # tensors: the lines below as one fused kernel
+            self._fused_update(p.data, grad, state, group, t)
+            return
         if self.decoupled_weight_decay:
             p.data -= lr * wd * p.data  # AdamW: shrink the weights, leave the gradient alone
         g = grad + wd * p.data if wd and not self.decoupled_weight_decay else grad
@@ -143,6 +148,18 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = v = _maximum(state.get("max_exp_avg_sq", v), v)
         v_hat_sqrt = v**0.5 / math.sqrt(1 - b2**t)
         p.data -= lr / (1 - b1**t) * m / (v_hat_sqrt + group["eps"])
+
+    def _fused_update(
+        self, p: np.ndarray, grad: np.ndarray, state: dict, group: dict, t: int
+    ) -> None:
+        """The same step in place, in one pass of the active backend (numba when available)."""
+        for name in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ()):
+            state.setdefault(name, np.zeros_like(p))
+        backend.kernels.adam_update(
+            p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), t,
+            group["lr"], group["betas"], group["eps"], group["weight_decay"],
+            self.decoupled_weight_decay,
+        )  # fmt: skip
 
 
 class AdamW(Adam):

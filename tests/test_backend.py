@@ -13,8 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("numba")
-
 from autograd import backend
 from autograd.backend import numba_backend, numpy_backend
 
@@ -213,3 +211,25 @@ def test_kernels_equal_numpy_without_jit():
         text=True,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+@pytest.mark.parametrize(("amsgrad", "decoupled", "weight_decay"), [
+    (False, False, 0.0), (True, False, 0.1), (False, True, 0.1), (True, True, 0.01),
+])  # fmt: skip
+def test_fused_adam_equals_numpy(dtype, layout, amsgrad, decoupled, weight_decay):
+    rng = np.random.default_rng(0)
+    start = [normal(rng, (33, 7), dtype) for _ in range(3)] + [positive(rng, (33, 7), dtype)]
+    results = []
+    for kernels in (numpy_backend, numba_backend):
+        p, m, v = (laid_out(a.copy(), layout) for a in (start[0], start[2], start[3]))
+        v_max = laid_out(start[3].copy(), layout) if amsgrad else None
+        for step in range(1, 4):
+            g = laid_out(start[1] * step, layout)
+            kernels.adam_update(p, g, m, v, v_max, step, 1e-2, (0.9, 0.99), 1e-8, weight_decay,
+                                decoupled)  # fmt: skip
+        results.append([p, m, v] + ([v_max] if amsgrad else []))
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    for ours, reference in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {  # package: the project packages it may import
     "autograd": set(),
     "nn": {"autograd"},
-    "optim": set(),
+    "optim": {"autograd"},  # only its array kernels (see the next test): fused updates
     "viz": {"autograd"},
     "tracegrad": {"autograd", "nn", "optim", "viz"},
 }
@@ -33,6 +33,16 @@ def test_package_imports_only_what_it_may(package):
     for path in files:
         wrong = imported_packages(path) - ALLOWED[package] - {package}
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+def test_optim_takes_only_the_backend_kernels_from_autograd():
+    """optim works on anything with .data and .grad; from autograd it uses only array kernels."""
+    for path in (ROOT / "optim").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "autograd":
+                assert [a.name for a in node.names] == ["backend"], path
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd."):
+                assert node.module == "autograd.backend", path
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))

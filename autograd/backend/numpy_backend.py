@@ -3,6 +3,8 @@
 Arrays in, arrays out; no graph, no Tensors. Broadcasting follows numpy in every binary kernel.
 """
 
+import math
+
 import numpy as np
 from scipy import special
 
@@ -58,3 +60,36 @@ def scatter_add(g: np.ndarray, index: object, shape: tuple[int, ...]) -> np.ndar
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
     return out
+
+
+def adam_update(
+    p: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    v_max: np.ndarray | None,
+    step: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    decoupled: bool,
+) -> None:
+    """One Adam (or, `decoupled`, AdamW) step for one parameter, in place on p, m, v, v_max.
+
+    The same math as optim's Adam.update (which says it as the paper does); `v_max` is the
+    AMSGrad running maximum, or None.
+    """
+    b1, b2 = betas
+    if decoupled:
+        p -= lr * weight_decay * p
+    elif weight_decay:
+        g = g + weight_decay * p
+    m *= b1
+    m += (1 - b1) * g
+    v *= b2
+    v += (1 - b2) * g * g
+    if v_max is not None:
+        np.maximum(v_max, v, out=v_max)
+        v = v_max
+    p -= lr / (1 - b1**step) * m / (np.sqrt(v) / math.sqrt(1 - b2**step) + eps)
