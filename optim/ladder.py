@@ -153,8 +153,9 @@ class Adam(Optimizer):
         self, p: np.ndarray, grad: np.ndarray, state: dict, group: dict, t: int
     ) -> None:
         """The same step in place, in one pass of the active backend (numba when available)."""
-        for name in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ()):
-            state.setdefault(name, np.zeros_like(p))
+        if "exp_avg" not in state:  # the first step: zero averages (and running max)
+            names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
+            state.update((name, np.zeros_like(p)) for name in names)
         backend.kernels.adam_update(
             p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), t,
             group["lr"], group["betas"], group["eps"], group["weight_decay"],
