@@ -212,18 +212,18 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def adam_update(p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled) -> None:
     """numpy_backend.adam_update as one jitted pass over the elements (instead of about ten
     array passes): for C-contiguous arrays of one float dtype, else numpy's."""
-    arrays = (p, g, m, v) if v_max is None else (p, g, m, v, v_max)
-    if not all(_fast(a) and a.dtype == p.dtype for a in arrays):
+    amsgrad = v_max is not None
+    v_max = v_max if amsgrad else v  # a stand-in the kernel never reads
+    if not all(_fast(a) and a.dtype == p.dtype for a in (p, g, m, v, v_max)):
         return numpy_backend.adam_update(
-            p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled
+            p, g, m, v, v_max if amsgrad else None, step, lr, betas, eps, weight_decay, decoupled
         )
     b1, b2 = betas
     keep = 1.0 - lr * weight_decay if decoupled else 1.0
     l2 = 0.0 if decoupled else weight_decay
     step_size, root = lr / (1 - b1**step), math.sqrt(1 - b2**step)
-    flat = [a.reshape(-1) for a in arrays]
-    _adam_flat(*flat[:4], flat[4] if v_max is not None else flat[3], v_max is not None,
-               keep, l2, b1, b2, step_size, root, eps)  # fmt: skip
+    _adam_flat(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), v_max.reshape(-1),
+               amsgrad, keep, l2, b1, b2, step_size, root, eps)  # fmt: skip
 
 
 @numba.njit(cache=True, error_model="numpy")  # numpy's: division without a zero check, vectorisable
