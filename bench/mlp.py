@@ -56,6 +56,24 @@ def weights(sizes: tuple[int, ...]) -> list[np.ndarray]:
     return [w.astype(np.float32) for w in out]
 
 
+def tracegrad_loss(params: list[Tensor], x: Tensor, y: np.ndarray) -> Tensor:
+    """Mean cross-entropy of the ReLU MLP with weights [W1, b1, W2, b2, ...] on (x, y)."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = linear(h, params[i], params[i + 1])
+        h = h.relu() if i + 2 < len(params) else h
+    return cross_entropy(h, y).mean()
+
+
+def torch_loss(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """tracegrad_loss in PyTorch."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = torch.nn.functional.linear(h, params[i], params[i + 1])
+        h = torch.relu(h) if i + 2 < len(params) else h
+    return torch.nn.functional.cross_entropy(h, y)
+
+
 def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
     params = [Tensor(w.copy(), requires_grad=True) for w in ws]
     optimizer = Adam(params, lr=LR)
@@ -63,11 +81,7 @@ def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) ->
 
     def step() -> None:
         backend.use(backend_name)
-        h = xt
-        for i in range(0, len(params), 2):
-            h = linear(h, params[i], params[i + 1])
-            h = h.relu() if i + 2 < len(params) else h
-        loss = cross_entropy(h, y).mean()
+        loss = tracegrad_loss(params, xt, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -81,11 +95,7 @@ def torch_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 
     def step() -> None:
-        h = xt
-        for i in range(0, len(params), 2):
-            h = torch.nn.functional.linear(h, params[i], params[i + 1])
-            h = torch.relu(h) if i + 2 < len(params) else h
-        loss = torch.nn.functional.cross_entropy(h, yt)
+        loss = torch_loss(params, xt, yt)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

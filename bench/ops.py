@@ -12,9 +12,14 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from mlp import numpy_gradients, weights  # bench/ is on sys.path when a script in it runs
+from mlp import (  # bench/ is on sys.path when a script in it runs
+    numpy_gradients,
+    torch_loss,
+    tracegrad_loss,
+    weights,
+)
 
-from autograd import Tensor, cross_entropy, linear
+from autograd import Tensor
 from autograd.backend import name as backend_name
 
 SIZES = [((2, 16, 16, 2), 64), ((64, 128, 128, 10), 64), ((784, 256, 256, 10), 128)]
@@ -47,11 +52,7 @@ def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> C
     xt = Tensor(x)
 
     def step() -> None:
-        h = xt
-        for i in range(0, len(params), 2):
-            h = linear(h, params[i], params[i + 1])
-            h = h.relu() if i + 2 < len(params) else h
-        loss = cross_entropy(h, y).mean()
+        loss = tracegrad_loss(params, xt, y)
         for p in params:
             p.grad = None
         loss.backward()
@@ -66,11 +67,7 @@ def torch_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
     xt, yt = torch.tensor(x), torch.tensor(y)
 
     def step() -> None:
-        h = xt
-        for i in range(0, len(params), 2):
-            h = torch.nn.functional.linear(h, params[i], params[i + 1])
-            h = torch.relu(h) if i + 2 < len(params) else h
-        loss = torch.nn.functional.cross_entropy(h, yt)
+        loss = torch_loss(params, xt, yt)
         for p in params:
             p.grad = None
         loss.backward()
