@@ -367,35 +367,19 @@ CASES = [
     ),
     *[
         case(
-            f"sum_axis_{kind}",
-            lambda x, axis, keepdims: x.sum(axis, keepdims),
-            lambda t, axis, keepdims: torch.sum(t, _dims(axis, t.ndim), keepdim=keepdims),
-            lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-            reducing((kind,)),
-            real,
+            f"{name}_axis_{kind}",
+            lambda x, axis, keepdims, name=name: getattr(x, name)(axis, keepdims),
+            lambda t, axis, keepdims, f=torch_reduce: f(t, _dims(axis, t.ndim), keepdim=keepdims),
+            lambda x, axis, keepdims, f=numpy_reduce: f(x, axis=axis, keepdims=keepdims),
+            reducing((kind,), min_count=min_count),
+            domain,
         )
-        for kind in AXIS_KINDS
-    ],
-    *[
-        case(
-            f"max_axis_{kind}",
-            lambda x, axis, keepdims: x.max(axis, keepdims),
-            lambda t, axis, keepdims: torch.amax(t, _dims(axis, t.ndim), keepdim=keepdims),
-            lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-            reducing((kind,), min_count=1),
-            distinct,
-        )
-        for kind in AXIS_KINDS
-    ],
-    *[
-        case(
-            f"min_axis_{kind}",
-            lambda x, axis, keepdims: x.min(axis, keepdims),
-            lambda t, axis, keepdims: torch.amin(t, _dims(axis, t.ndim), keepdim=keepdims),
-            lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
-            reducing((kind,), min_count=1),
-            distinct,
-        )
+        # max and min over an empty axis are errors; their values stay distinct (no ties)
+        for name, torch_reduce, numpy_reduce, min_count, domain in [
+            ("sum", torch.sum, np.sum, 0, real),
+            ("max", torch.amax, np.max, 1, distinct),
+            ("min", torch.amin, np.min, 1, distinct),
+        ]
         for kind in AXIS_KINDS
     ],
     case(
