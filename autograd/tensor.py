@@ -473,11 +473,17 @@ def maximum(x: Any, y: Any) -> Any:
     return _lift(x, None, "maximum").maximum(y)
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weight.T + bias in torch's layout: (..., in), (out, in), (out,) -> (..., out)."""
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, relu: bool = False) -> Tensor:
+    """x @ weight.T + bias in torch's layout: (..., in), (out, in), (out,) -> (..., out).
+
+    relu=True returns linear(...).relu() computed as one op (nn.Sequential uses it for a Linear
+    followed by a ReLU): same values and gradients, fewer passes over the output.
+    """
     if bias is None:
-        return x @ weight.T
-    return apply(ops.linear, *(_lift(t, weight, "linear") for t in (x, weight, bias)))
+        out = x @ weight.T
+        return out.relu() if relu else out
+    lifted = (_lift(t, weight, "linear") for t in (x, weight, bias))
+    return apply(ops.linear, *lifted, relu=relu)
 
 
 def cross_entropy(logits: Tensor, targets: Any) -> Tensor:

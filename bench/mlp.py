@@ -60,8 +60,7 @@ def tracegrad_loss(params: list[Tensor], x: Tensor, y: np.ndarray) -> Tensor:
     """Mean cross-entropy of the ReLU MLP with weights [W1, b1, W2, b2, ...] on (x, y)."""
     h = x
     for i in range(0, len(params), 2):
-        h = linear(h, params[i], params[i + 1])
-        h = h.relu() if i + 2 < len(params) else h
+        h = linear(h, params[i], params[i + 1], relu=i + 2 < len(params))
     return cross_entropy(h, y).mean()
 
 

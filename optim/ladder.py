@@ -47,12 +47,20 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening = 0")
 
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
+        if isinstance(grad, np.ndarray):  # tensors: the lines below as one fused kernel
+            buffer = backend.kernels.sgd_update(
+                p.data, grad, state.get("momentum_buffer"), group["lr"], group["momentum"],
+                group["dampening"], group["nesterov"], group["weight_decay"], group["maximize"],
+            )  # fmt: skip
+            if buffer is not None:
+                state["momentum_buffer"] = buffer
+            return
         g = -grad if group["maximize"] else grad
         g = g + group["weight_decay"] * p.data if group["weight_decay"] else g
         mu = group["momentum"]
         if mu:
             v = state.get("momentum_buffer")
-            v = _copy(g) if v is None else mu * v + (1 - group["dampening"]) * g
+            v = g if v is None else mu * v + (1 - group["dampening"]) * g
             state["momentum_buffer"] = v
             g = g + mu * v if group["nesterov"] else v
         p.data -= group["lr"] * g
@@ -188,11 +196,6 @@ def _zero(g: Any) -> Any:
 def _entry(state: dict, name: str, g: Any) -> Any:
     """state[name], or zeros like g on the first step."""
     return state[name] if name in state else _zero(g)
-
-
-def _copy(g: Any) -> Any:
-    """`g` to keep as state: an array is copied, as its owner may change it in place later."""
-    return g.copy() if isinstance(g, np.ndarray) else g
 
 
 def _maximum(a: Any, b: Any) -> Any:

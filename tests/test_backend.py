@@ -68,6 +68,12 @@ CASES = {
         normal(r, (5, s[1]), d),
         normal(r, (5,), d),
     ),
+    "linear/relu": lambda r, s, d, lay: (
+        laid_out(normal(r, s, d), lay),
+        normal(r, (5, s[1]), d),
+        normal(r, (5,), d),
+        True,
+    ),
     "linear/3d": lambda r, s, d, lay: (
         laid_out(normal(r, (2, *s), d), lay),
         laid_out(normal(r, (s[1] + 1, s[1]), d), lay),
@@ -76,6 +82,11 @@ CASES = {
     "log_softmax/last": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 1),
     "log_softmax/minus_one": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), -1),
     "log_softmax/first": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 0),
+    "relu_grad": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), normal(r, s, d)),
+    "relu_grad/zeros": lambda r, s, d, lay: (
+        normal(r, s, d),
+        laid_out(np.where(normal(r, s, d) > 0, 0.0, np.nan).astype(d), lay),  # 0 and NaN: not > 0
+    ),
     "where": lambda r, s, d, lay: (
         normal(r, s, d) > 0,
         laid_out(normal(r, s, d), lay),
@@ -233,3 +244,42 @@ def test_fused_adam_equals_numpy(dtype, layout, amsgrad, decoupled, weight_decay
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
     for ours, reference in zip(results[1], results[0], strict=True):
         np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
+
+
+def sgd_steps(kernels, layout: str, dtype, settings: dict, steps: int = 3) -> tuple:
+    """p and the momentum buffer after `steps` SGD steps of `kernels` from a fixed start."""
+    rng = np.random.default_rng(1)
+    p = laid_out(normal(rng, (33, 7), dtype), layout)
+    g = normal(rng, (33, 7), dtype)
+    buffer = None
+    for step in range(1, steps + 1):
+        buffer = kernels.sgd_update(p, laid_out(g * step, layout), buffer, 1e-2, **settings)
+    return p, buffer
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+@pytest.mark.parametrize("settings", [
+    dict(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, maximize=False),
+    dict(momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0, maximize=False),
+    dict(momentum=0.9, dampening=0.3, nesterov=False, weight_decay=0.1, maximize=True),
+    dict(momentum=0.9, dampening=0.0, nesterov=True, weight_decay=0.01, maximize=False),
+])  # fmt: skip
+def test_fused_sgd_equals_numpy(dtype, layout, settings):
+    (p, buffer), (want_p, want_buffer) = (
+        sgd_steps(kernels, layout, dtype, settings) for kernels in (numba_backend, numpy_backend)
+    )
+    tolerance = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(p, want_p, rtol=tolerance, atol=tolerance)
+    assert (buffer is None) == (want_buffer is None) == (not settings["momentum"])
+    if buffer is not None:
+        np.testing.assert_allclose(buffer, want_buffer, rtol=tolerance, atol=tolerance)
+        assert buffer.dtype == p.dtype
+
+
+def test_fused_sgd_first_step_copies_the_gradient_into_the_buffer():
+    p, g = np.zeros(4, np.float32), np.arange(4, dtype=np.float32)
+    for kernels in (numba_backend, numpy_backend):
+        buffer = kernels.sgd_update(p.copy(), g, None, 0.1, 0.9, 0.5, False, 0.0, False)
+        np.testing.assert_array_equal(buffer, g)  # no dampening on the first step (torch)
+        assert not np.shares_memory(buffer, g)

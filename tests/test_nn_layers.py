@@ -619,3 +619,27 @@ def test_module_basics():
         net.no_such_layer  # noqa: B018
     with pytest.raises(AttributeError):
         norm.LayerNorm(3).running_mean  # noqa: B018
+
+
+def test_sequential_fuses_linear_then_relu_into_one_op_with_the_same_results():
+    from autograd.graph import topo_order
+
+    model = layers.Sequential(
+        layers.Linear(4, 8, generator=0), layers.ReLU(), layers.Linear(8, 8, generator=1),
+        layers.LeakyReLU(), layers.Linear(8, 3, generator=2), layers.ReLU(),
+    )  # fmt: skip
+    x = Tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
+    fused = model(x)
+    unfused = x
+    for module in model:
+        unfused = module(unfused)  # each module on its own: nothing fused
+    np.testing.assert_array_equal(fused.data, unfused.data)
+    ops = [node.op for node in topo_order(fused) if node.parents]
+    assert ops.count("linear") == 3 and ops.count("where") == 1  # only LeakyReLU's where is left
+    grads = []
+    for out in (fused, unfused):
+        model.zero_grad()
+        out.sum().backward()
+        grads.append([p.grad.data.copy() for p in model.parameters()])
+    for ours, theirs in zip(*grads, strict=True):
+        np.testing.assert_array_equal(ours, theirs)

@@ -29,6 +29,7 @@ from autograd import (
     grad,
     gradcheck,
     gradgradcheck,
+    linear,
     maximum,
     no_grad,
     ones,
@@ -1001,6 +1002,37 @@ def test_fused_cross_entropy_equals_its_composition(x, targets):
     out_composed.backward(g)
     np.testing.assert_allclose(fused.grad.data, composed.grad.data, rtol=1e-10, atol=1e-12)
     assert gradgradcheck(lambda t: cross_entropy(t, targets), [x / 10])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    x=hnp.arrays(np.float64, (2, 3, 4), elements=st.floats(-3, 3)),
+    w=hnp.arrays(np.float64, (5, 4), elements=st.floats(-3, 3)),
+    b=hnp.arrays(np.float64, (5,), elements=st.floats(-3, 3)),
+)
+def test_fused_linear_relu_equals_its_composition(x, w, b):
+    """linear(relu=True) is linear(...).relu(): values, gradients and second derivatives, at the
+    kink too (hypothesis finds outputs of exactly 0)."""
+    g = np.random.default_rng(0).standard_normal((2, 3, 5))
+    fused, composed = ([Tensor(a, requires_grad=True) for a in (x, w, b)] for _ in range(2))
+    out_fused, out_composed = linear(*fused, relu=True), linear(*composed).relu()
+    np.testing.assert_allclose(out_fused.data, out_composed.data, rtol=1e-12, atol=1e-12)
+    first_fused = grad(out_fused, fused, Tensor(g), create_graph=True)
+    first_composed = grad(out_composed, composed, Tensor(g), create_graph=True)
+    for ours, theirs in zip(first_fused, first_composed, strict=True):
+        np.testing.assert_allclose(ours.data, theirs.data, rtol=1e-10, atol=1e-12)
+    second_fused = grad(sum((d * d).sum() for d in first_fused), fused)
+    second_composed = grad(sum((d * d).sum() for d in first_composed), composed)
+    for ours, theirs, a in zip(second_fused, second_composed, (x, w, b), strict=True):
+        ours, theirs = (np.zeros_like(a) if d is None else d.data for d in (ours, theirs))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)  # None: no path, 0
+
+
+def test_fused_linear_relu_passes_gradgradcheck_away_from_the_kink():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((3, 4)), rng.standard_normal((5, 4)), rng.standard_normal(5)
+    assert gradcheck(lambda *t: linear(*t, relu=True), [x, w, b])
+    assert gradgradcheck(lambda *t: linear(*t, relu=True), [x, w, b])
 
 
 @pytest.mark.parametrize(

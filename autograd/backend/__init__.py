@@ -95,8 +95,10 @@ def warmup() -> None:
         for unary in (kernels.negative, kernels.exp, kernels.log, kernels.erf):
             unary(x)
         kernels.matmul(x, x.T)
-        kernels.linear(x, w, b)
+        for relu in (False, True):
+            kernels.linear(x, w, b, relu)
         kernels.log_softmax(x, 1)
+        kernels.relu_grad(x, x - 6)
         for axes in ((0,), (1,), (0, 1)):
             kernels.sum(x, axes, False)
             kernels.amax(x, axes, False)
@@ -105,3 +107,9 @@ def warmup() -> None:
         kernels.where(x > 6, x, np.zeros((), dtype=dtype))
         kernels.broadcast_to(b, (3, 2))
         kernels.scatter_add(x, (slice(None),), x.shape)
+        buffer = kernels.sgd_update(x.copy(), x, None, 0.1, 0.9, 0.0, False, 0.0, False)
+        kernels.sgd_update(x.copy(), x, buffer, 0.1, 0.9, 0.0, True, 0.0, False)
+        kernels.sgd_update(x.copy(), x, None, 0.1, 0.0, 0.0, False, 0.0, False)
+        for v_max in (None, x.copy()):
+            kernels.adam_update(x.copy(), x, x.copy(), x.copy(), v_max, 1, 0.1, (0.9, 0.99),
+                                1e-8, 0.0, False)  # fmt: skip

@@ -6,9 +6,15 @@ rounding, dtypes and shapes exactly). A jitted path runs only for the layouts it
 the two backends agree by construction off the fast paths. Kernels are module-level
 `@njit(cache=True)` functions, compiled once and then loaded from numba's disk cache.
 
-No kernel divides, so numba's default error model (which checks divisors) costs nothing here.
-No kernel uses `prange`: at these sizes thread start-up outweighs the work (adding a bias to
-(128, 256) rows takes 1.7 us serial, 4.7 us with prange on the omp layer, 2 cores).
+Only the optimizer updates divide; they use numba's numpy error model (see there).
+
+No kernel uses `prange`, measured on 2 cores with the omp threading layer. At MLP sizes thread
+start-up outweighs the work (adding a bias to (128, 256) rows takes 1.7 us serial, 4.7 us with
+prange). The one kernel that gained alone was the Adam update: 420 us serial, 218 us on two
+threads for 1M floats. Inside a training step it lost: libgomp's threads spin-wait after a
+parallel loop and starve the OpenBLAS threads of the next matmul, so the 784-256-256-10 step
+went from 1.35 ms to 8.0 ms (bench/mlp.py). With OMP_WAIT_POLICY=passive the parallel step took
+1.39 ms, still no gain: the BLAS calls already keep both cores busy.
 Times below are per call, float32, on the bench/ops.py MLP shapes (2 cores, timeit).
 """
 
@@ -50,27 +56,48 @@ def _fast(x: np.ndarray) -> bool:
 
 
 @numba.njit(cache=True)
-def _add_rows(out, b):
-    """out[i, :] += b for each row of 2-D out."""
+def _add_rows(out, b, relu):
+    """out[i, :] += b for each row of 2-D out, then (relu) negatives and NaN set to 0."""
+    zero = out.dtype.type(0)
     for i in range(out.shape[0]):
         row = out[i]
         for j in range(row.shape[0]):
-            row[j] += b[j]
+            v = row[j] + b[j]
+            row[j] = v if not relu or v > zero else zero
 
 
-def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """x @ w.T + b: (..., in), (out, in), (out,) -> (..., out).
+def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> np.ndarray:
+    """x @ w.T + b, then relu if asked: (..., in), (out, in), (out,) -> (..., out).
 
-    BLAS writes x @ w.T into a fresh buffer and one jitted loop adds b to its rows, instead of
-    numpy's broadcast `out += b` pass.
+    BLAS writes x @ w.T into a fresh buffer and one jitted loop adds b to its rows (and applies
+    relu), instead of numpy's broadcast `out += b` pass (and relu's two).
     """
     if not (x.dtype == w.dtype == b.dtype and x.dtype in _FLOATS and x.size and b.size):
-        return numpy_backend.linear(x, w, b)
+        return numpy_backend.linear(x, w, b, relu)
     rows = x.reshape(-1, x.shape[-1])  # (n, in): every leading axis is a sample
     out = np.empty((rows.shape[0], w.shape[0]), dtype=x.dtype)
     np.dot(rows, w.T, out=out)
-    _add_rows(out, np.ascontiguousarray(b))
+    _add_rows(out, np.ascontiguousarray(b), relu)
     return out.reshape(*x.shape[:-1], w.shape[0])
+
+
+@numba.njit(cache=True)
+def _relu_grad_flat(g, out, result):
+    """result = g where out > 0 else 0, over flat arrays of one length."""
+    zero = result.dtype.type(0)
+    for i in range(result.shape[0]):
+        result[i] = g[i] if out[i] > 0 else zero
+
+
+def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """g where relu's output `out` is positive, else 0, in one pass without a bool mask:
+    (512, 1024) float32 0.07 ms vs np.where's 1.9 ms (a comparison pass, then the select);
+    (64, 128) 2.8 us vs 10.5."""
+    if g.shape != out.shape or not _same_fast((g, out)):
+        return numpy_backend.relu_grad(g, out)
+    result = np.empty_like(g)
+    _relu_grad_flat(g.reshape(-1), out.reshape(-1), result.reshape(-1))
+    return result
 
 
 @numba.njit(cache=True)
@@ -212,29 +239,82 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def adam_update(p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled) -> None:
     """numpy_backend.adam_update as one jitted pass over the elements (instead of about ten
     array passes): for C-contiguous arrays of one float dtype, else numpy's."""
-    amsgrad = v_max is not None
-    v_max = v_max if amsgrad else v  # a stand-in the kernel never reads
-    if not all(_fast(a) and a.dtype == p.dtype for a in (p, g, m, v, v_max)):
+    if not _same_fast((p, g, m, v) if v_max is None else (p, g, m, v, v_max)):
         return numpy_backend.adam_update(
-            p, g, m, v, v_max if amsgrad else None, step, lr, betas, eps, weight_decay, decoupled
+            p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled
         )
     b1, b2 = betas
-    keep = 1.0 - lr * weight_decay if decoupled else 1.0
-    l2 = 0.0 if decoupled else weight_decay
-    step_size, root = lr / (1 - b1**step), math.sqrt(1 - b2**step)
-    _adam_flat(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), v_max.reshape(-1),
-               amsgrad, keep, l2, b1, b2, step_size, root, eps)  # fmt: skip
+    _adam_flat(
+        p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+        _NO_STATE[p.dtype] if v_max is None else v_max.reshape(-1), v_max is not None,
+        1.0 - lr * weight_decay if decoupled else 1.0,  # AdamW's decay keeps this much of p
+        0.0 if decoupled else weight_decay,  # Adam's L2 term
+        b1, b2, lr / (1 - b1**step), math.sqrt(1 - b2**step), eps,
+    )  # fmt: skip
 
 
-@numba.njit(cache=True, error_model="numpy")  # numpy's: division without a zero check, vectorisable
+def sgd_update(p, g, buf, lr, momentum, dampening, nesterov, weight_decay, maximize):
+    """numpy_backend.sgd_update as one jitted pass over the elements: for C-contiguous arrays of
+    one float dtype, else numpy's."""
+    first = buf is None
+    if not _same_fast((p, g) if first else (p, g, buf)):
+        return numpy_backend.sgd_update(
+            p, g, buf, lr, momentum, dampening, nesterov, weight_decay, maximize
+        )
+    if not momentum:
+        buf = _NO_STATE[p.dtype]
+    elif first:
+        buf = np.empty_like(p)
+    _sgd_flat(p.reshape(-1), g.reshape(-1), buf.reshape(-1), bool(momentum), first, nesterov,
+              lr, momentum, 1.0 - dampening, weight_decay, -1.0 if maximize else 1.0)  # fmt: skip
+    return buf if momentum else None
+
+
+def _same_fast(arrays: tuple[np.ndarray, ...]) -> bool:
+    """Whether all `arrays` are C-contiguous and of one float dtype."""
+    dtype = arrays[0].dtype
+    return dtype in _FLOATS and all(a.dtype == dtype and a.flags.c_contiguous for a in arrays)
+
+
+# Optimizer state a kernel takes but never reads (no momentum, no AMSGrad): a separate array,
+# since one aliasing another argument would stop LLVM from vectorising the loop.
+_NO_STATE = {dtype: np.empty(1, dtype) for dtype in _FLOATS}
+
+# The update kernels below cast their scalars to the parameters' dtype first, so float32 updates
+# run in float32 SIMD lanes, as numpy's and torch's do (Adam on 16384 floats: 7 us; 20 us when
+# the scalars stayed float64 and made every element's arithmetic float64). They use numpy's
+# error model: its division has no zero check, so the loop vectorises.
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _adam_flat(p, g, m, v, v_max, amsgrad, keep, l2, b1, b2, step_size, root, eps):
+    """One Adam step on flat arrays; step_size = lr / (1 - b1^t), root = sqrt(1 - b2^t)."""
+    t = p.dtype.type
+    keep, l2, b1, b2, step_size, root, eps = (
+        t(keep), t(l2), t(b1), t(b2), t(step_size), t(root), t(eps)
+    )
+    c1, c2 = t(1) - b1, t(1) - b2
     for i in range(p.size):
-        p[i] *= keep  # AdamW's decoupled decay (keep = 1 for Adam)
-        gi = g[i] + l2 * p[i]  # Adam's L2 term (l2 = 0 for AdamW)
-        m[i] = b1 * m[i] + (1 - b1) * gi
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi
-        vi = v[i]
+        pi = p[i] * keep
+        gi = g[i] + l2 * pi
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
+        m[i], v[i] = mi, vi
         if amsgrad:
-            v_max[i] = max(v_max[i], vi)
-            vi = v_max[i]
-        p[i] -= step_size * m[i] / (math.sqrt(vi) / root + eps)
+            vi = max(v_max[i], vi)
+            v_max[i] = vi
+        p[i] = pi - step_size * mi / (np.sqrt(vi) / root + eps)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _sgd_flat(p, g, buf, momentum_on, first, nesterov, lr, mu, undamped, wd, sign):
+    """One SGD step on flat arrays; undamped = 1 - dampening, sign = -1 to maximize."""
+    t = p.dtype.type
+    lr, mu, undamped, wd, sign = t(lr), t(mu), t(undamped), t(wd), t(sign)
+    for i in range(p.size):
+        gi = sign * g[i] + wd * p[i]
+        if momentum_on:
+            bi = gi if first else mu * buf[i] + undamped * gi
+            buf[i] = bi
+            gi = gi + mu * bi if nesterov else bi
+        p[i] -= lr * gi

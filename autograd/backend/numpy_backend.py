@@ -20,11 +20,17 @@ matmul = np.matmul
 where = np.where
 
 
-def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """x @ w.T + b: (..., in), (out, in), (out,) -> (..., out)."""
+def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> np.ndarray:
+    """x @ w.T + b, then relu (x where x > 0, else 0) if asked: (..., in), (out, in), (out,)
+    -> (..., out)."""
     out = np.matmul(x, w.T)
     out += b
-    return out
+    return np.where(out > 0, out, 0) if relu else out
+
+
+def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """g where relu's output `out` is positive, else 0: relu's VJP; g and out of one shape."""
+    return np.where(out > 0, g, 0)
 
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -93,3 +99,33 @@ def adam_update(
         np.maximum(v_max, v, out=v_max)
         v = v_max
     p -= lr / (1 - b1**step) * m / (np.sqrt(v) / math.sqrt(1 - b2**step) + eps)
+
+
+def sgd_update(
+    p: np.ndarray,
+    g: np.ndarray,
+    buf: np.ndarray | None,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    nesterov: bool,
+    weight_decay: float,
+    maximize: bool,
+) -> np.ndarray | None:
+    """One SGD step for one parameter, in place on p and the momentum buffer `buf`.
+
+    The same math as optim's SGD.update. Returns the buffer: `buf` updated, a new one on the
+    first step (buf None), or None without momentum.
+    """
+    g = -g if maximize else g
+    if weight_decay:
+        g = g + weight_decay * p
+    if momentum:
+        if buf is None:
+            buf = g.copy()
+        else:
+            buf *= momentum
+            buf += (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    p -= lr * g
+    return buf if momentum else None
