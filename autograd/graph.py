@@ -19,6 +19,7 @@ from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any
 
+from .explain import ChainRuleNarrator
 from .shapes import sum_to_shape
 
 
@@ -88,15 +89,20 @@ def topo_order(root: Any) -> list:
     return order
 
 
-def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: bool = False) -> None:
+def backward(
+    root: Any, seed: Any, retain_graph: bool = False, create_graph: bool = False,
+    explain: bool = False,
+) -> None:  # fmt: skip
     """Propagate `seed` (d root / d root) back to every node `root` depends on.
 
     Nodes are visited in reverse topological order, so each node's gradient is complete before
     its VJP runs. VJPs run with grad mode off, unless `create_graph` asks to record them (for
     gradients of gradients). Unless `retain_graph`, each VJP is dropped once used, freeing what
-    it captured; a second backward through the same nodes then raises.
+    it captured; a second backward through the same nodes then raises. `explain` prints every
+    step of the chain rule (explain.py), for small graphs.
     """
     order = topo_order(root)
+    narrator = ChainRuleNarrator(order) if explain else None
     for node in order:
         if node.parents:
             node.grad = None
@@ -111,8 +117,10 @@ def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: boo
                     f"backward: the graph through '{node.op}' was already freed by an earlier "
                     "backward; pass retain_graph=True to the first backward to go through it twice"
                 )
-            shape = node.shape
-            for parent, g in zip(node.parents, node.vjp(node.grad), strict=True):
+            shape, grads = node.shape, node.vjp(node.grad)
+            if narrator:
+                narrator.step(node, grads)
+            for parent, g in zip(node.parents, grads, strict=True):
                 if g is not None and parent.requires_grad:
                     if parent.shape != shape:  # broadcasting in the forward pass: undo it
                         g = sum_to_shape(g, parent.shape)
@@ -123,6 +131,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = False, create_graph: boo
                 node.vjp = None
     finally:
         grad_mode.enabled = previous
+    if narrator:
+        narrator.finish(order)
     if create_graph:  # keep interior gradients for drawings, but cut them from the graph they
         for node in order:  # are on: it leads back to the node itself, a reference cycle
             if node.parents and node.grad is not None:

@@ -124,18 +124,21 @@ class Tensor:
         gradient: "Tensor | np.ndarray | float | None" = None,
         retain_graph: bool = False,
         create_graph: bool = False,
+        explain: bool = False,
     ) -> None:
         """Fill `.grad` of every tensor this one depends on (leaves accumulate).
 
         `gradient` (same shape as self) is d(loss)/d(self); it may be left out for one element.
         `create_graph=True` records the backward pass itself, so gradients can be differentiated
-        again (it implies `retain_graph=True`).
+        again (it implies `retain_graph=True`). `explain=True` prints each step of the chain rule
+        (graphs of up to 40 nodes).
         """
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad; no input had requires_grad=True"
             )
-        graph.backward(self, self._seed(gradient), retain_graph or create_graph, create_graph)
+        seed = self._seed(gradient)
+        graph.backward(self, seed, retain_graph or create_graph, create_graph, explain)
 
     def _seed(self, gradient: Any) -> "Tensor":
         if gradient is None:

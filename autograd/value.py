@@ -44,9 +44,10 @@ class Value:
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
-    def backward(self, retain_graph: bool = False) -> None:
-        """Fill `.grad` of every node this one depends on with d self / d node."""
-        backward(self, 1.0, retain_graph)
+    def backward(self, retain_graph: bool = False, explain: bool = False) -> None:
+        """Fill `.grad` of every node this one depends on with d self / d node; `explain`
+        prints each step of the chain rule (graphs of up to 40 nodes)."""
+        backward(self, 1.0, retain_graph, explain=explain)
 
     def __add__(self, other: "Value | float") -> "Value":
         other = _lift(other, "add")

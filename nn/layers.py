@@ -11,7 +11,7 @@ from autograd.rng import as_generator
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, record_call
 
 
 class Linear(Module):
@@ -59,9 +59,12 @@ class Sequential(Module):
         modules, i = self.children(), 0
         while i < len(modules):
             after = modules[i + 1] if i + 1 < len(modules) else None
-            fuse = type(modules[i]) is Linear and type(after) is ReLU
-            x = modules[i](x, relu=True) if fuse else modules[i](x)
-            i += 2 if fuse else 1
+            if type(modules[i]) is Linear and type(after) is ReLU:
+                out = modules[i].forward(x, relu=True)
+                record_call(out, (modules[i], after), (x,))
+                x, i = out, i + 2
+            else:
+                x, i = modules[i](x), i + 1
         return x
 
     def __getitem__(self, i: int) -> Module:

@@ -22,6 +22,26 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+class ModuleCall(NamedTuple):
+    """One call of one or more modules (several when Sequential fused them): which, and the
+    Tensors it was given. `viz.draw_graph` draws the nodes between `inputs` and the result as
+    the call's box or cluster."""
+
+    modules: tuple["Module", ...]
+    inputs: tuple[Tensor, ...]
+
+
+def record_call(out: Any, modules: tuple["Module", ...], args: tuple) -> None:
+    """Note on `out`, if it is a Tensor on a graph, that `modules` computed it from `args`.
+
+    Calls accumulate innermost first (a Sequential's result is also its last layer's), in the
+    Tensor's `module_calls`. Inputs are kept by reference; the graph holds them anyway.
+    """
+    if isinstance(out, Tensor) and out.parents:
+        inputs = tuple(a for a in args if isinstance(a, Tensor))
+        out.module_calls = (*getattr(out, "module_calls", ()), ModuleCall(modules, inputs))
+
+
 class IncompatibleKeys(NamedTuple):
     """What `load_state_dict(strict=False)` skipped."""
 
@@ -43,7 +63,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """forward(*args, **kwargs), with the call noted on a Tensor result (see record_call)."""
+        out = self.forward(*args, **kwargs)
+        record_call(out, (self,), args)
+        return out
 
     # --- what the module holds ------------------------------------------------------------------
 

@@ -122,7 +122,7 @@ def test_without_dot_train_still_trains_and_graph_says_how_to_install(
         capsys, "train", "--out", str(tmp_path), "--samples", "10", "--steps", "1", "--hidden", "2"
     )
     assert code == 0 and "wrote" in out
-    assert "skipped: save_svg: cannot render loss_graph.svg" in err
+    assert "skipped: save: cannot render loss_graph.svg" in err
     assert sorted(p.name for p in (tmp_path / "moons").iterdir()) == [
         "decision_boundary.png",
         "history.csv",

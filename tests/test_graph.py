@@ -6,12 +6,13 @@ import operator
 import threading
 import weakref
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import cyclic_gc_disabled
 
-from autograd import Value, enable_grad, is_grad_enabled, maximum, no_grad
+from autograd import Tensor, Value, enable_grad, is_grad_enabled, maximum, no_grad
 from autograd.graph import topo_order
 
 SETTINGS = settings(max_examples=30, deadline=None)
@@ -289,3 +290,47 @@ def test_dropped_graph_is_freed_without_the_cyclic_collector(then):
         del out
         alive = [r().op for r in interior if r() is not None]
         assert alive == []
+
+
+def test_explain_prints_the_chain_rule_of_the_course_circuit(capsys):
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    f.backward(explain=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [
+        "f = q * z    upstream 1",
+        "    q: local df/dq = -4, x upstream 1 = -4",
+        "    z: local df/dz = 3, x upstream 1 = 3",
+        "q = x + y    upstream -4",
+        "    x: local dq/dx = 1, x upstream -4 = -4",
+        "    y: local dq/dy = 1, x upstream -4 = -4",
+        "x.grad = -4",
+        "y.grad = -4",
+        "z.grad = 3",
+    ]
+    assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # explaining changes nothing
+
+
+def test_explain_shows_tensor_vjps(capsys):
+    a = Tensor(np.arange(3.0), requires_grad=True)
+    a.label = "a"
+    (a * a).sum().backward(explain=True)
+    out = capsys.readouterr().out
+    assert "mul#1 = mul(a, a)    upstream [1., 1., 1.]" in out
+    assert "    a: vjp(upstream) = [0., 1., 2.]" in out
+    assert "a.grad = [0., 2., 4.]" in out
+
+
+def test_explain_refuses_big_graphs_and_changes_nothing(capsys):
+    x = Value(1.0, "x")
+    out = x
+    for _ in range(50):
+        out = out * 1.0
+    with pytest.raises(ValueError, match=r"has 101 nodes; explain prints .* up to 40"):
+        out.backward(explain=True)
+    assert x.grad == 0.0 and capsys.readouterr().out == ""
+    out.backward()  # the graph is intact
+    assert x.grad == 1.0

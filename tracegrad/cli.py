@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value
-from viz import GraphvizMissing, save_svg
+from viz import GraphvizMissing, draw_graph, save
 
 from .expression import ExpressionError, evaluate
 from .train import TrainConfig, train_moons
@@ -105,7 +105,7 @@ def _graph(args: argparse.Namespace) -> int:
     for name, value in variables.items():
         print(f"d out / d {name} = {value.grad:.6g}")
     try:
-        print(f"wrote {save_svg(out, args.output)}")
+        print(f"wrote {save(draw_graph(out), args.output)}")
     except GraphvizMissing as missing:
         print(f"tracegrad graph: error: {missing}", file=sys.stderr)
         return 1

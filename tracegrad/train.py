@@ -11,7 +11,7 @@ from autograd import no_grad
 from nn import MLP, l2_penalty, max_margin_loss
 from nn.datasets import make_moons
 from optim import SGD
-from viz import GraphvizMissing, plot_decision_boundary, save_svg
+from viz import GraphvizMissing, draw_graph, plot_decision_boundary, save
 
 
 @dataclass
@@ -64,7 +64,8 @@ def train_moons(config: TrainConfig, progress: bool = True) -> TrainResult:
     ]
     result = TrainResult(history[-1]["loss"], history[-1]["accuracy"], history, files)
     try:
-        files.append(save_svg(max_margin_loss([model(points[0])], [y[0]]), run / "loss_graph.svg"))
+        graph = draw_graph(max_margin_loss([model(points[0])], [y[0]]))
+        files.append(save(graph, run / "loss_graph.svg"))
     except GraphvizMissing as missing:  # the training and the other pictures still count
         result.skipped.append(str(missing))
     return result
