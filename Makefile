@@ -1,13 +1,15 @@
-# Two commands: `make demo` trains the scalar MLP, `make test` runs lint and the whole test suite.
+# Two commands: `make demo` trains an MLP on each engine, `make test` runs lint and the test suite.
 # Both make .venv on first use and reinstall only when pyproject.toml changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench graphviz
+.PHONY: demo test lint bench pictures graphviz
 
 demo: $(VENV)/.installed-base graphviz
 	$(BIN)/tracegrad train
+	$(BIN)/tracegrad train --engine tensor --dataset spirals --samples 400 --hidden 32 32 \
+		--epochs 150 --optimizer adam --schedule warmup-cosine
 
 test: $(VENV)/.installed-dev graphviz
 	$(BIN)/ruff check .
@@ -21,6 +23,9 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scalar.py
 	$(BIN)/python bench/ops.py
 	$(BIN)/python bench/mlp.py
+
+pictures: $(VENV)/.installed-base graphviz
+	$(BIN)/python scripts/pictures.py
 
 graphviz:
 	@sh scripts/ensure-graphviz.sh

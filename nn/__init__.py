@@ -2,13 +2,14 @@
 
 Tensor layers (layers.py, norm.py), losses (losses.py), their functional forms (functional.py),
 initialisers (init.py), gradient clipping (utils.py), checkpoints (checkpoint.py), data loading
-(data.py), toy datasets (datasets.py), and the micrograd-style scalar Neuron/Layer/MLP
-(scalar.py).
+(data.py), toy datasets (datasets.py), the training loop and its records (training.py,
+history.py), and the micrograd-style scalar Neuron/Layer/MLP (scalar.py).
 """
 
 from . import functional, init, utils
 from .checkpoint import load, save
 from .data import DataLoader, TensorDataset, load_digits, load_idx
+from .history import History
 from .layers import (
     GELU,
     Dropout,
@@ -39,6 +40,7 @@ from .losses import (
 from .module import Module, Parameter
 from .norm import BatchNorm1d, LayerNorm, RMSNorm
 from .scalar import MLP, Layer, Neuron, max_margin_loss
+from .training import EarlyStopping, TrainingDiverged, accuracy, fit
 
 __all__ = [
     "GELU",
@@ -49,7 +51,9 @@ __all__ = [
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",
+    "EarlyStopping",
     "Flatten",
+    "History",
     "HuberLoss",
     "Identity",
     "L1Loss",
@@ -72,6 +76,9 @@ __all__ = [
     "Softmax",
     "Tanh",
     "TensorDataset",
+    "TrainingDiverged",
+    "accuracy",
+    "fit",
     "functional",
     "init",
     "l1_penalty",

@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+import nn
+from nn import MLP
 from tracegrad.cli import main
 
 
@@ -74,7 +76,11 @@ def test_graph_rejects_bad_expressions_with_one_line_and_exit_2(
     [
         (["graph", "x", "--var", "x=a"], "x: 'a' is not a number"),
         (["graph", "x", "--var", "1x=2"], "expected NAME=NUMBER"),
-        (["train", "--steps", "0"], "must be >= 1, got 0"),
+        (["train", "--epochs", "0"], "must be >= 1, got 0"),
+        (["train", "--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["train", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+        (["train", "--schedule", "linear"], "invalid choice: 'linear'"),
+        (["train", "--engine", "jax"], "invalid choice: 'jax'"),
         (["train", "--lr", "-1"], "must be >= 0, got -1.0"),
         (["train", "--samples", "many"], "expected a whole number, got 'many'"),
         (["fly"], "invalid choice: 'fly'"),
@@ -87,21 +93,59 @@ def test_bad_flags_exit_2_naming_the_problem(capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
-def test_train_writes_run_folder(capsys, tmp_path):
+RUN_FILES = ["decision_boundary.png", "graph.svg", "history.csv", "loss_curve.png", "model.npz"]
+
+
+def test_value_engine_writes_run_folder(capsys, tmp_path):
     code, out, _ = run(
         capsys, "train", "--name", "tiny", "--out", str(tmp_path), "--samples", "20",
-        "--steps", "3", "--hidden", "4",
+        "--epochs", "3", "--hidden", "4", "--optimizer", "momentum", "--schedule", "cosine",
     )  # fmt: skip
     assert code == 0
     run_dir = tmp_path / "tiny"
-    assert sorted(p.name for p in run_dir.iterdir()) == [
-        "decision_boundary.png",
-        "history.csv",
-        "loss_graph.svg",
-    ]
-    assert (run_dir / "history.csv").read_text().splitlines()[0] == "step,loss,accuracy"
-    assert len((run_dir / "history.csv").read_text().splitlines()) == 4
+    assert sorted(p.name for p in run_dir.iterdir()) == RUN_FILES
+    lines = (run_dir / "history.csv").read_text().splitlines()
+    assert lines[0] == "epoch,loss,accuracy,lr" and len(lines) == 4
+    assert [float(line.split(",")[3]) for line in lines[1:]] == pytest.approx([0.1, 0.075, 0.025])
     assert "train accuracy" in out
+    assert set(nn.load(run_dir / "model.npz")) == {n for n, _ in MLP(2, [4, 1]).named_parameters()}
+    assert "Value" not in (run_dir / "graph.svg").read_text()  # a drawing, not a repr
+    assert (run_dir / "decision_boundary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tensor_engine_trains_spirals_and_writes_run_folder(capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "train", "--engine", "tensor", "--dataset", "spirals", "--out", str(tmp_path),
+        "--samples", "200", "--epochs", "60", "--hidden", "32", "32", "--optimizer", "adam",
+        "--schedule", "warmup-cosine",
+    )  # fmt: skip
+    assert code == 0
+    run_dir = tmp_path / "spirals"
+    assert sorted(p.name for p in run_dir.iterdir()) == RUN_FILES
+    header = (run_dir / "history.csv").read_text().splitlines()[0].split(",")
+    assert {"epoch", "loss", "val_loss", "accuracy", "val_accuracy", "lr"} <= set(header)
+    validation = float(out.split("validation accuracy ")[1].split("%")[0])
+    assert validation >= 80  # a linear model gets about 50-60% on two spirals
+    state = nn.load(run_dir / "model.npz")
+    assert state["0.weight"].shape == (32, 2) and state["4.weight"].shape == (2, 32)
+    assert "0+1: Linear+ReLU" in (run_dir / "graph.svg").read_text()
+
+
+def test_tensor_engine_on_digits_writes_no_decision_boundary(capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "train", "--engine", "tensor", "--dataset", "digits", "--out", str(tmp_path),
+        "--epochs", "3", "--hidden", "32", "--optimizer", "adam",
+    )  # fmt: skip
+    assert code == 0
+    assert "decision_boundary.png" not in {p.name for p in (tmp_path / "digits").iterdir()}
+    assert float(out.split("validation accuracy ")[1].split("%")[0]) >= 85
+
+
+def test_value_engine_refuses_digits_with_a_reason(capsys, tmp_path):
+    code, out, err = run(capsys, "train", "--dataset", "digits", "--out", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "use --engine tensor for digits" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_console_script_is_installed(tmp_path):
@@ -119,13 +163,12 @@ def test_without_dot_train_still_trains_and_graph_says_how_to_install(
 ):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot binary anywhere
     code, out, err = run(
-        capsys, "train", "--out", str(tmp_path), "--samples", "10", "--steps", "1", "--hidden", "2"
+        capsys, "train", "--out", str(tmp_path), "--samples", "10", "--epochs", "1", "--hidden", "2"
     )
     assert code == 0 and "wrote" in out
-    assert "skipped: save: cannot render loss_graph.svg" in err
+    assert "skipped: save: cannot render graph.svg" in err
     assert sorted(p.name for p in (tmp_path / "moons").iterdir()) == [
-        "decision_boundary.png",
-        "history.csv",
+        name for name in RUN_FILES if name != "graph.svg"
     ]
     code, _, err = run(capsys, "graph", "x * 2", "--var", "x=1", "-o", str(tmp_path / "g.svg"))
     assert code == 1 and "apt-get install graphviz" in err

@@ -6,7 +6,7 @@ import pytest
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron, l2_penalty, max_margin_loss
 from optim import SGD
-from tracegrad.train import TrainConfig, train_moons
+from tracegrad.train import TrainConfig, train
 
 
 def test_mlp_parameter_count_and_dotted_names():
@@ -100,14 +100,17 @@ def test_sgd_steps_against_the_gradient_and_validates():
 
 
 def test_demo_reaches_full_train_accuracy_on_moons_within_100_steps(tmp_path):
-    result = train_moons(TrainConfig(out=tmp_path), progress=False)
-    assert [h["step"] for h in result.history] == list(range(1, 101))
-    assert result.history[0]["accuracy"] < 1.0
+    result = train(TrainConfig(out=tmp_path), progress=False)
+    assert result.history.series("epoch").tolist() == list(range(1, 101))
+    accuracy = result.history.series("accuracy")
+    assert accuracy[0] < 1.0
     assert result.accuracy == 1.0
-    assert result.loss < result.history[0]["loss"] / 10
+    assert result.loss < result.history.series("loss")[0] / 10
     assert {p.name for p in result.files} == {
         "history.csv",
+        "loss_curve.png",
+        "model.npz",
         "decision_boundary.png",
-        "loss_graph.svg",
+        "graph.svg",
     }
     assert all(p.stat().st_size > 0 for p in result.files)

@@ -9,7 +9,7 @@ from autograd import Value
 from viz import GraphvizMissing, draw_graph, save
 
 from .expression import ExpressionError, evaluate
-from .train import TrainConfig, train_moons
+from .train import DATASETS, ENGINES, OPTIMIZERS, SCHEDULES, TrainConfig, train
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,15 +22,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train the scalar MLP on two moons")
+    train = commands.add_parser("train", help="train an MLP and write runs/<name>/")
     default = TrainConfig()
-    train.add_argument(
-        "--name", default=default.name, help="run folder name (default: %(default)s)"
-    )
+    train.add_argument("--name", default="", help="run folder name (default: the dataset's)")
     train.add_argument(
         "--out", type=Path, default=default.out, help="runs folder (default: %(default)s)"
     )
-    train.add_argument("--samples", type=_positive_int, default=default.samples)
+    train.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=default.engine,
+        help="value: the scalar MLP; tensor: nn.Sequential (default: %(default)s)",
+    )
+    train.add_argument("--dataset", choices=DATASETS, default=default.dataset)
+    train.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=default.samples,
+        help="points in a toy dataset (default: %(default)s)",
+    )
     train.add_argument("--noise", type=_non_negative_float, default=default.noise)
     train.add_argument(
         "--hidden",
@@ -39,13 +49,31 @@ def _parser() -> argparse.ArgumentParser:
         default=list(default.hidden),
         help="hidden layer sizes (default: 16 16)",
     )
-    train.add_argument("--steps", type=_positive_int, default=default.steps)
-    train.add_argument("--lr", type=_non_negative_float, default=default.lr)
+    train.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=default.epochs,
+        help="passes over the data; the value engine takes one step each",
+    )
+    train.add_argument("--batch-size", type=_positive_int, default=default.batch_size)
+    train.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default=default.optimizer)
+    train.add_argument(
+        "--lr",
+        type=_non_negative_float,
+        default=None,
+        help="learning rate (default: the optimizer's in train.DEFAULT_LR)",
+    )
+    train.add_argument(
+        "--schedule",
+        choices=tuple(SCHEDULES),
+        default=default.schedule,
+        help="learning-rate schedule over the epochs (default: %(default)s)",
+    )
     train.add_argument(
         "--alpha",
         type=_non_negative_float,
         default=default.alpha,
-        help="L2 regularisation strength (default: %(default)s)",
+        help="value engine: L2 regularisation strength (default: %(default)s)",
     )
     train.add_argument("--seed", type=int, default=default.seed)
     train.set_defaults(run=_train)
@@ -72,19 +100,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> int:
-    config = TrainConfig(
-        args.name,
-        args.samples,
-        args.noise,
-        tuple(args.hidden),
-        args.steps,
-        args.lr,
-        args.alpha,
-        args.seed,
-        args.out,
-    )
-    result = train_moons(config)
-    print(f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}")
+    try:
+        config = TrainConfig(
+            args.name, args.engine, args.dataset, args.samples, args.noise, tuple(args.hidden),
+            args.epochs, args.batch_size, args.optimizer, args.lr, args.schedule, args.alpha,
+            args.seed, args.out,
+        )  # fmt: skip
+        result = train(config)
+    except ValueError as error:
+        print(f"tracegrad train: error: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:  # digits without scikit-learn
+        print(f"tracegrad train: error: {error}", file=sys.stderr)
+        return 1
+    line = f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}"
+    if result.val_accuracy is not None:
+        line += f", validation accuracy {result.val_accuracy:.0%}"
+    print(line)
     for path in result.files:
         print(f"wrote {path}")
     for reason in result.skipped:
