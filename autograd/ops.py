@@ -160,7 +160,7 @@ def linear(x, w, b, *, relu=False):
     def vjp(g):
         if relu:  # g where the output is positive, else 0; one kernel pass when not recorded
             recorded = is_grad_enabled()
-            g = g.where(out > 0, 0.0) if recorded else tensor.Tensor._wrap(
+            g = g.where(~(out <= 0), 0.0) if recorded else tensor.Tensor._wrap(
                 backend.kernels.relu_grad(g.data, out)
             )
         gx = g @ w if x.requires_grad else None

@@ -257,8 +257,8 @@ class Tensor:
         return out
 
     def relu(self) -> "Tensor":
-        """max(x, 0); gradient 0 at 0."""
-        return self.where(self.data > 0, 0.0)
+        """max(x, 0); gradient 0 at 0; NaN stays NaN (torch), so it cannot hide downstream."""
+        return self.where(~(self.data <= 0), 0.0)
 
     def leaky_relu(self, slope: float = 0.01) -> "Tensor":
         """x for x > 0, else slope * x; gradient `slope` at 0 (torch)."""

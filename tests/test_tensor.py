@@ -1046,3 +1046,16 @@ def test_fused_linear_relu_passes_gradgradcheck_away_from_the_kink():
 def test_fused_cross_entropy_rejects_bad_targets(logits, targets, error, words):
     with pytest.raises(error, match=re.escape(words)):
         cross_entropy(Tensor(logits), targets)
+
+
+def test_relu_keeps_nan_like_torch_fused_or_not():
+    x = np.array([[np.nan], [-1.0], [2.0]])  # (3, 1): through linear with weight [[1]], bias [0]
+    for fused in (False, True):
+        leaf = Tensor(x, requires_grad=True)
+        out = linear(leaf, Tensor(np.ones((1, 1))), Tensor(np.zeros(1)), relu=fused)
+        out = out if fused else out.relu()
+        out.sum().backward()
+        reference = torch.tensor(x, requires_grad=True)
+        torch.relu(reference).sum().backward()
+        np.testing.assert_array_equal(out.data, torch.relu(reference).detach().numpy())
+        np.testing.assert_array_equal(leaf.grad.data, reference.grad.numpy())

@@ -57,13 +57,13 @@ def _fast(x: np.ndarray) -> bool:
 
 @numba.njit(cache=True)
 def _add_rows(out, b, relu):
-    """out[i, :] += b for each row of 2-D out, then (relu) negatives and NaN set to 0."""
+    """out[i, :] += b for each row of 2-D out, then (relu) values <= 0 set to 0 (NaN stays)."""
     zero = out.dtype.type(0)
     for i in range(out.shape[0]):
         row = out[i]
         for j in range(row.shape[0]):
             v = row[j] + b[j]
-            row[j] = v if not relu or v > zero else zero
+            row[j] = zero if relu and v <= zero else v
 
 
 def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> np.ndarray:
@@ -83,14 +83,14 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> n
 
 @numba.njit(cache=True)
 def _relu_grad_flat(g, out, result):
-    """result = g where out > 0 else 0, over flat arrays of one length."""
+    """result = 0 where out <= 0 else g, over flat arrays of one length."""
     zero = result.dtype.type(0)
     for i in range(result.shape[0]):
-        result[i] = g[i] if out[i] > 0 else zero
+        result[i] = zero if out[i] <= 0 else g[i]
 
 
 def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """g where relu's output `out` is positive, else 0, in one pass without a bool mask:
+    """0 where relu's output `out` is <= 0, else g (NaN passes g), in one pass without a mask:
     (512, 1024) float32 0.07 ms vs np.where's 1.9 ms (a comparison pass, then the select);
     (64, 128) 2.8 us vs 10.5."""
     if g.shape != out.shape or not _same_fast((g, out)):

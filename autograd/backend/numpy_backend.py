@@ -21,16 +21,17 @@ where = np.where
 
 
 def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> np.ndarray:
-    """x @ w.T + b, then relu (x where x > 0, else 0) if asked: (..., in), (out, in), (out,)
+    """x @ w.T + b, then relu (0 where <= 0; NaN stays) if asked: (..., in), (out, in), (out,)
     -> (..., out)."""
     out = np.matmul(x, w.T)
     out += b
-    return np.where(out > 0, out, 0) if relu else out
+    return np.where(out <= 0, 0, out) if relu else out
 
 
 def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """g where relu's output `out` is positive, else 0: relu's VJP; g and out of one shape."""
-    return np.where(out > 0, g, 0)
+    """0 where relu's output `out` is <= 0, else g: relu's VJP (NaN passes g, as in torch's
+    Tensor.relu); g and out of one shape."""
+    return np.where(out <= 0, 0, g)
 
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
