@@ -13,23 +13,33 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .graph import enable_grad, is_grad_enabled, no_grad
+from .modes import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from .tensor import Tensor, concat, cross_entropy, grad, linear, maximum, stack, where
 from .value import Value
 
 __all__ = [
+    "AnomalyError",
     "GradcheckError",
     "Tensor",
     "Value",
     "arange",
     "concat",
     "cross_entropy",
+    "detect_anomaly",
     "enable_grad",
     "from_dlpack",
     "full",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "linear",
     "maximum",

@@ -1,4 +1,4 @@
-"""The one backward walk, shared by every node type (`Value` now, `Tensor` next).
+"""The one backward walk, shared by every node type (`Value` and `Tensor`).
 
 A node is any object, hashed by identity, with these attributes (the node protocol):
 
@@ -14,60 +14,13 @@ Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad);
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
 """
 
-import threading
-from collections.abc import Callable
-from contextlib import ContextDecorator
 from typing import Any
 
 from .explain import ChainRuleNarrator
+from .modes import anomaly_mode, checked_vjp, enable_grad, grad_mode, is_grad_enabled, no_grad
 from .shapes import sum_to_shape
 
-
-class _GradMode(threading.local):
-    """Whether ops record the graph, per thread as in PyTorch; read by every op."""
-
-    enabled = True
-
-
-grad_mode = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    """True when ops record the graph for backward."""
-    return grad_mode.enabled
-
-
-class _GradModeSwitch(ContextDecorator):
-    """Sets grad mode to `mode` inside a `with` block or a decorated function, then restores it.
-
-    Works as `with no_grad():`, `@no_grad()` and `@no_grad`, nested and recursive.
-    """
-
-    mode: bool
-
-    def __new__(cls, func: Callable | None = None) -> Any:
-        switch = super().__new__(cls)
-        switch._saved = []
-        return switch if func is None else switch(func)
-
-    def __enter__(self) -> None:
-        self._saved.append(grad_mode.enabled)
-        grad_mode.enabled = self.mode
-
-    def __exit__(self, *exc_info: object) -> None:
-        grad_mode.enabled = self._saved.pop()
-
-
-class no_grad(_GradModeSwitch):
-    """Ops inside record no graph: their results are leaves (for evaluation and updates)."""
-
-    mode = False
-
-
-class enable_grad(_GradModeSwitch):
-    """Ops inside record the graph even within `no_grad` (gradcheck uses it)."""
-
-    mode = True
+__all__ = ["backward", "enable_grad", "grad_mode", "is_grad_enabled", "no_grad", "topo_order"]
 
 
 def topo_order(root: Any) -> list:
@@ -117,7 +70,8 @@ def backward(
                     f"backward: the graph through '{node.op}' was already freed by an earlier "
                     "backward; pass retain_graph=True to the first backward to go through it twice"
                 )
-            shape, grads = node.shape, node.vjp(node.grad)
+            shape = node.shape
+            grads = checked_vjp(node) if anomaly_mode.enabled else node.vjp(node.grad)
             if narrator:
                 narrator.step(node, grads)
             for parent, g in zip(node.parents, grads, strict=True):

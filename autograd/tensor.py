@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import graph, ops
-from .graph import grad_mode
+from .modes import anomaly_mode, check_output, grad_mode
 from .shapes import Axis, normalize_axes
 
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -406,6 +406,8 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     data, vjp = primitive(*inputs, **settings)
     out = Tensor.__new__(Tensor)  # Tensor._wrap, inlined: this line runs for every op
     out.data = data
+    if anomaly_mode.enabled:
+        out.created_at = check_output(primitive.__name__, inputs, data)
     if grad_mode.enabled:
         for t in inputs:
             if t.requires_grad:

@@ -15,7 +15,8 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 
-from .graph import backward, grad_mode
+from .graph import backward
+from .modes import anomaly_mode, check_output, grad_mode
 
 
 class Value:
@@ -166,6 +167,8 @@ class Value:
 def _result(data: float, op: str, parents: tuple, vjp: Callable) -> Value:
     """The output Value of an op; it records its inputs and VJP only while grad mode is on."""
     out = Value(data)
+    if anomaly_mode.enabled:
+        check_output(op, parents, data)
     if grad_mode.enabled:
         out.parents, out.vjp, out.op = parents, vjp, op
     return out

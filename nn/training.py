@@ -8,6 +8,7 @@ A nan or inf loss or gradient ends the run with TrainingDiverged before the para
 with the likely causes in the message. The records' keys are listed in history.py.
 """
 
+import contextlib
 import math
 import numbers
 import sys
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, modes, no_grad
 from optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from optim.optimizer import Optimizer
 
@@ -149,6 +150,7 @@ def fit(
     metrics: Mapping[str, Metric] | None = None,
     progress: bool | None = None,
     history: History | None = None,
+    detect_anomaly: bool = False,
 ) -> History:
     """Train `model` for `epochs` epochs over the (x, y) batches of `train_loader`; its History.
 
@@ -164,7 +166,9 @@ def fit(
     `early_stopping`. `clip_grad_norm` clips the gradients' total norm before each update.
     `progress`: a tqdm bar per epoch on stderr; None shows it only when stderr is a terminal;
     otherwise fit prints nothing. `history`: a History to continue (steps and epochs count on).
-    The model is left in eval mode. Raises TrainingDiverged on a nan or inf loss or gradient.
+    The model is left in eval mode. Raises TrainingDiverged on a nan or inf loss or gradient;
+    `detect_anomaly=True` checks every op and gradient instead (autograd.detect_anomaly), so the
+    AnomalyError names the first op that made a NaN or Inf and the line that called it (slow).
     """
     metrics = metrics or {}
     _check_fit_arguments(epochs, clip_grad_norm, metrics)
@@ -174,17 +178,18 @@ def fit(
     callbacks = list(callbacks)
     first = int(history.epochs[-1]["epoch"]) + 1 if history.epochs else 1
     last = first + epochs - 1
-    for epoch in range(first, last + 1):
-        bar = tqdm(train_loader, desc=f"epoch {epoch}/{last}", disable=not _shows(progress))
-        record = trainer.run_epoch(epoch, bar, val_loader)
-        if scheduler is not None:
-            _step_scheduler(scheduler, record)
-        stop = [bool(callback(history)) for callback in callbacks]  # a list: every one runs
-        if early_stopping is not None:
-            stop.append(early_stopping.step(model, history))
-        if any(stop):
-            history.stopped_epoch = epoch
-            break
+    with modes.detect_anomaly() if detect_anomaly else contextlib.nullcontext():
+        for epoch in range(first, last + 1):
+            bar = tqdm(train_loader, desc=f"epoch {epoch}/{last}", disable=not _shows(progress))
+            record = trainer.run_epoch(epoch, bar, val_loader)
+            if scheduler is not None:
+                _step_scheduler(scheduler, record)
+            stop = [bool(callback(history)) for callback in callbacks]  # a list: every one runs
+            if early_stopping is not None:
+                stop.append(early_stopping.step(model, history))
+            if any(stop):
+                history.stopped_epoch = epoch
+                break
     if early_stopping is not None:
         early_stopping.restore(model)
     model.eval()  # ready to evaluate, whether or not validation or dead_relu switched it
