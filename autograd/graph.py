@@ -9,6 +9,8 @@ A node is any object, hashed by identity, with these attributes (the node protoc
     shape          the shape of its data, () for a scalar
     requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
+    saved_versions the versions of its inputs when its op saved them for backward, or None;
+                   backward refuses a node whose inputs were changed in place since
 
 Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
@@ -55,6 +57,9 @@ def backward(
     step of the chain rule (explain.py), for small graphs.
     """
     order = topo_order(root)
+    for node in order:  # all before any gradient moves, so a refusal changes nothing
+        if node.saved_versions is not None and node.vjp is not None:
+            _check_unchanged(node)
     narrator = ChainRuleNarrator(order) if explain else None
     for node in order:
         if node.parents:
@@ -91,6 +96,19 @@ def backward(
         for node in order:  # are on: it leads back to the node itself, a reference cycle
             if node.parents and node.grad is not None:
                 node.grad = node.grad.detach()
+
+
+def _check_unchanged(node: Any) -> None:
+    """Raise if an input whose data node's VJP reads was changed in place since the forward."""
+    for i, (parent, saved) in enumerate(zip(node.parents, node.saved_versions, strict=True)):
+        if parent.version != saved:
+            name = f"'{parent.label}' " if parent.label else ""
+            raise RuntimeError(
+                f"backward: input {i} of {node.op}, {name}{parent.shape} {parent.dtype}, was "
+                f"changed in place by {parent.changed_by} after {node.op} saved it for backward "
+                f"(version {saved}, now {parent.version}): its gradient would be wrong. Change a "
+                "copy (x = x + y), or change it after backward"
+            )
 
 
 def _own(g: Any) -> Any:

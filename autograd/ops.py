@@ -21,12 +21,28 @@ from .graph import is_grad_enabled
 from .shapes import broadcast_shapes, kept_shape
 
 VJP = Callable[[Any], tuple]
-OPS: dict[str, Callable[..., tuple[np.ndarray, VJP]]] = {}
+Primitive = Callable[..., tuple[np.ndarray, VJP]]
+OPS: dict[str, Primitive] = {}
 
 
-def primitive(fn: Callable[..., tuple[np.ndarray, VJP]]) -> Callable[..., tuple[np.ndarray, VJP]]:
+def primitive(fn: Primitive) -> Primitive:
     """Register `fn` in OPS under its name; `tensor.apply` runs it and records the graph."""
     OPS[fn.__name__] = fn
+    return fn
+
+
+def saves_inputs(fn: Primitive) -> Primitive:
+    """Mark a primitive whose VJP reads its inputs' data, so `tensor.apply` notes their versions
+    and backward refuses to run it if one was changed in place since (Tensor.add_ and kin)."""
+    fn.saves_inputs = True
+    return fn
+
+
+def may_view(fn: Primitive) -> Primitive:
+    """Mark a primitive whose output may be a view of its input's data (reshape, permute,
+    basic indexing): `tensor.apply` gives such an output its input's version counter, so an
+    in-place change through either is seen by backward checks on both, as in torch."""
+    fn.may_view = True
     return fn
 
 
@@ -45,6 +61,7 @@ def add(x, y):
 
 
 @primitive
+@saves_inputs
 def mul(x, y):
     out = _broadcasting("mul", backend.kernels.multiply, x.data, y.data)
     return out, lambda g: (g * y if x.requires_grad else None, g * x if y.requires_grad else None)
@@ -56,6 +73,7 @@ def neg(x):
 
 
 @primitive
+@saves_inputs
 def pow(x, y):
     """x ** y; the exponent's gradient g * x**y * log(x) is 0 where x = 0 and y >= 0 (torch)."""
 
@@ -84,6 +102,7 @@ def maximum(x, y):
 
 
 @primitive
+@saves_inputs
 def exp(x):
     out = backend.kernels.exp(x.data)
     # The saved output is a constant; a graph of gradients needs exp(x) on the graph instead.
@@ -91,16 +110,19 @@ def exp(x):
 
 
 @primitive
+@saves_inputs
 def log(x):
     return backend.kernels.log(x.data), lambda g: (g / x,)
 
 
 @primitive
+@saves_inputs
 def erf(x):
     return backend.kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
 
 
 @primitive
+@saves_inputs
 def matmul(x, y):
     """numpy's @: (..., n, k) @ (..., k, m) -> (..., m); a 1-d side is a row or a column."""
 
@@ -142,6 +164,7 @@ def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @primitive
+@saves_inputs
 def linear(x, w, b, *, relu=False):
     """x @ w.T + b (then relu, if asked), a layer in one node: (..., in), (out, in), (out,) ->
     (..., out).
@@ -160,8 +183,10 @@ def linear(x, w, b, *, relu=False):
     def vjp(g):
         if relu:  # g where the output is positive, else 0; one kernel pass when not recorded
             recorded = is_grad_enabled()
-            g = g.where(~(out <= 0), 0.0) if recorded else tensor.Tensor._wrap(
-                backend.kernels.relu_grad(g.data, out)
+            g = (
+                g.where(~(out <= 0), 0.0)
+                if recorded
+                else tensor.Tensor._wrap(backend.kernels.relu_grad(g.data, out))
             )
         gx = g @ w if x.requires_grad else None
         gw = None
@@ -177,6 +202,7 @@ def linear(x, w, b, *, relu=False):
 
 
 @primitive
+@saves_inputs
 def log_softmax(x, *, axis):
     """x - log(sum(exp(x))) along `axis`, shifted by the max so exp cannot overflow.
 
@@ -193,6 +219,7 @@ def log_softmax(x, *, axis):
 
 
 @primitive
+@saves_inputs
 def cross_entropy(x, *, targets):
     """-log_softmax(x)[n, targets[n]] for each row n: (N, C) logits, (N,) classes -> (N,) losses.
 
@@ -224,6 +251,7 @@ def sum(x, *, axes, keepdims):
 
 
 @primitive
+@saves_inputs
 def amax(x, *, axes, keepdims):
     """Largest element over `axes`; tied maxima share the gradient evenly (like torch.amax)."""
     top = backend.kernels.amax(x.data, axes, True)
@@ -239,6 +267,7 @@ def amax(x, *, axes, keepdims):
 
 
 @primitive
+@may_view
 def reshape(x, *, shape):
     try:
         out = x.data.reshape(shape)
@@ -250,6 +279,7 @@ def reshape(x, *, shape):
 
 
 @primitive
+@may_view
 def permute(x, *, axes):
     """Reorder the axes: output axis i is input axis axes[i]."""
 
@@ -270,6 +300,7 @@ def broadcast_to(x, *, shape):
 
 
 @primitive
+@may_view
 def getitem(x, *, index):
     """numpy indexing: slices, ints, None, ..., integer arrays, boolean masks."""
     try:

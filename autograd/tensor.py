@@ -5,7 +5,7 @@ dtype policy: float32 unless asked otherwise; float64 arrays stay float64; mixin
 and float64 promotes to float64 as numpy does; Python numbers take the other operand's dtype.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,8 @@ class Tensor:
     vjp = None
     op = ""
     label = ""
+    saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them
+    _changes: list | None = None  # [version, last in-place method], shared with detach()ed views
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self.data = _as_array(data, dtype)
@@ -116,8 +118,72 @@ class Tensor:
         return self
 
     def detach(self) -> "Tensor":
-        """A leaf sharing this data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """A leaf sharing this data (and its version), cut from the graph."""
+        out = Tensor._wrap(self.data)
+        out._changes = self._version_cell()
+        return out
+
+    # --- in-place changes: no graph; each bumps the version that backward checks ---------------
+
+    @property
+    def version(self) -> int:
+        """How many in-place changes (add_, mul_, zero_, ...) this data has had. An op whose
+        backward reads an input notes its version; backward raises if it changed since."""
+        return 0 if self._changes is None else self._changes[0]
+
+    @property
+    def changed_by(self) -> str:
+        """The in-place method that last changed this data ("" if none)."""
+        return "" if self._changes is None else self._changes[1]
+
+    def add_(self, other: Any, alpha: float = 1.0) -> "Tensor":
+        """self += alpha * other in place (other broadcast to self's shape); returns self."""
+        return self._change("add_", lambda data: np.add(data, alpha * _operand(other), out=data))
+
+    def sub_(self, other: Any) -> "Tensor":
+        """self -= other in place; returns self."""
+        return self._change("sub_", lambda data: np.subtract(data, _operand(other), out=data))
+
+    def mul_(self, other: Any) -> "Tensor":
+        """self *= other in place; returns self."""
+        return self._change("mul_", lambda data: np.multiply(data, _operand(other), out=data))
+
+    def fill_(self, value: float) -> "Tensor":
+        """Every element set to `value` in place; returns self."""
+        return self._change("fill_", lambda data: data.fill(value))
+
+    def zero_(self) -> "Tensor":
+        """Every element set to 0 in place; returns self."""
+        return self._change("zero_", lambda data: data.fill(0))
+
+    def copy_(self, source: Any) -> "Tensor":
+        """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
+        return self._change("copy_", lambda data: np.copyto(data, _operand(source)))
+
+    def _change(self, name: str, update: Callable[[np.ndarray], Any]) -> "Tensor":
+        """Apply `update` to the data in place, refusing what would make a gradient wrong."""
+        if grad_mode.enabled and self.requires_grad:
+            what = "an op result on the graph" if self.parents else "a leaf that requires grad"
+            raise RuntimeError(
+                f"{name}: {what} {self.shape} cannot be changed in place while the graph is "
+                "recorded; write "
+                "x = x + y instead, or change a leaf under no_grad() (as optimizers do)"
+            )
+        try:
+            update(self.data)
+        except (ValueError, TypeError) as error:  # broadcasting, casting, a read-only view
+            message = f"{name}: cannot change {self.shape} {self.dtype} in place: {error}"
+            raise ValueError(message) from None
+        cell = self._version_cell()
+        cell[0] += 1
+        cell[1] = name
+        return self
+
+    def _version_cell(self) -> list:
+        """[version, last in-place method], made on first use; views share their base's."""
+        if self._changes is None:
+            self._changes = [0, ""]
+        return self._changes
 
     def backward(
         self,
@@ -406,6 +472,8 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     data, vjp = primitive(*inputs, **settings)
     out = Tensor.__new__(Tensor)  # Tensor._wrap, inlined: this line runs for every op
     out.data = data
+    if data.base is not None and getattr(primitive, "may_view", False):
+        out._changes = inputs[0]._version_cell()  # a view: one version for the shared data
     if anomaly_mode.enabled:
         out.created_at = check_output(primitive.__name__, inputs, data)
     if grad_mode.enabled:
@@ -413,6 +481,8 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
             if t.requires_grad:
                 out.requires_grad = True
                 out.parents, out.vjp, out.op = inputs, vjp, primitive.__name__
+                if getattr(primitive, "saves_inputs", False):
+                    out.saved_versions = tuple(t.version for t in inputs)
                 break
     return out
 
@@ -550,6 +620,11 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     if array.dtype.kind not in "iuf":
         raise TypeError(f"Tensor: expected real numbers, got {array.dtype} data")
     return array.astype(DEFAULT_DTYPE)
+
+
+def _operand(x: Any) -> Any:
+    """The array (or number) an in-place method applies: a Tensor's data, else x as given."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:

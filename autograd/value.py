@@ -31,6 +31,7 @@ class Value:
     """
 
     __slots__ = ("__weakref__", "data", "grad", "label", "op", "parents", "vjp")
+    saved_versions = None  # the node protocol's; a Value's data is never changed in place
     requires_grad = True
     shape = ()
 

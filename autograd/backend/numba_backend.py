@@ -291,7 +291,13 @@ def _adam_flat(p, g, m, v, v_max, amsgrad, keep, l2, b1, b2, step_size, root, ep
     """One Adam step on flat arrays; step_size = lr / (1 - b1^t), root = sqrt(1 - b2^t)."""
     t = p.dtype.type
     keep, l2, b1, b2, step_size, root, eps = (
-        t(keep), t(l2), t(b1), t(b2), t(step_size), t(root), t(eps)
+        t(keep),
+        t(l2),
+        t(b1),
+        t(b2),
+        t(step_size),
+        t(root),
+        t(eps),
     )
     c1, c2 = t(1) - b1, t(1) - b2
     for i in range(p.size):
