@@ -472,7 +472,7 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     data, vjp = primitive(*inputs, **settings)
     out = Tensor.__new__(Tensor)  # Tensor._wrap, inlined: this line runs for every op
     out.data = data
-    if data.base is not None and getattr(primitive, "may_view", False):
+    if getattr(primitive, "may_view", False) and data.base is not None:
         out._changes = inputs[0]._version_cell()  # a view: one version for the shared data
     if anomaly_mode.enabled:
         out.created_at = check_output(primitive.__name__, inputs, data)
