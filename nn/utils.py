@@ -30,26 +30,28 @@ def clip_grad_norm_(
     max_norm / (total + 1e-6) < 1, every gradient is multiplied by it. Returns the total norm
     before clipping, as a 0-d Tensor in the gradients' dtype (as torch does).
     RuntimeError if the total is nan or inf and `error_if_nonfinite`; otherwise, as in torch,
-    a nan total makes every gradient nan and an inf total scales them by 0.
+    a nan total makes every gradient nan and an inf total (from an inf gradient) scales them
+    by 0. Finite gradients whose norm overflows their dtype are measured in float64 instead.
     """
     norm_type = float(norm_type)
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 or inf, got {norm_type}")
     parameters = _with_grads(parameters)  # a list: a generator could be read only once
-    norms = [np.linalg.norm(p.grad.data.ravel(), ord=norm_type) for p in parameters if p.grad.size]
+    norms = [_norm(p.grad.data, norm_type) for p in parameters if p.grad.size]
     if not norms:
         return Tensor(0.0)
-    total = np.linalg.norm(np.array(norms), ord=norm_type)  # in the gradients' dtype, as torch
+    total = _norm(np.array(norms), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, "
             "so they cannot be clipped; pass error_if_nonfinite=False to scale by it anyway"
         )
-    scale = float(max_norm / (total + CLIP_EPS))  # a Python float keeps each gradient's dtype
+    scale = float(max_norm / (float(total) + CLIP_EPS))  # a float keeps each gradient's dtype
     if not scale >= 1.0:  # a nan scale too: it makes the gradients nan, as torch's does
         for p in parameters:
             p.grad = Tensor(p.grad.data * scale)
-    return Tensor(np.array(total))
+    with np.errstate(over="ignore"):  # the total, as torch, in the gradients' dtype
+        return Tensor(np.array(total, dtype=parameters[0].grad.dtype))
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
@@ -59,6 +61,17 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for p in _with_grads(parameters):
         p.grad = Tensor(np.clip(p.grad.data, -clip_value, clip_value))
+
+
+def _norm(values: np.ndarray, norm_type: float) -> np.floating:
+    """The norm of flat `values` in their dtype, as torch; recomputed in float64 when that
+    overflows (float32 gradients of 1e20 square past float32's range): the float64 value then,
+    so finite gradients are clipped rather than zeroed by an infinite total."""
+    with np.errstate(over="ignore"):
+        norm = np.linalg.norm(values.ravel(), ord=norm_type)
+    if np.isinf(norm) and np.isfinite(values).all():
+        return np.linalg.norm(values.ravel().astype(np.float64), ord=norm_type)
+    return norm
 
 
 def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:

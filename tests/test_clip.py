@@ -172,3 +172,12 @@ def test_invalid_arguments_raise(call, message):
     ours, _ = twins()
     with pytest.raises(ValueError, match=message):
         call(ours)
+
+
+def test_finite_float32_gradients_whose_norm_overflows_are_clipped_not_zeroed():
+    # torch 2.13 zeroes these (its float32 total is inf); the float64 total clips them correctly
+    p = Tensor(np.ones(4, np.float32), requires_grad=True)
+    p.grad = Tensor(np.full(4, 1e20, np.float32))
+    total = clip_grad_norm_([p], 1.0)
+    assert total.dtype == np.float32 and float(total.data) == pytest.approx(2e20, rel=1e-6)
+    np.testing.assert_allclose(p.grad.data, np.full(4, 0.5), rtol=1e-6)
