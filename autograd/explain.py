@@ -2,7 +2,7 @@
 
 For each node, output first: its upstream gradient (d output / d node), then for each input
 the gradient it receives. For Values the line also shows the local derivative d node / d input,
-and that the received gradient is local x upstream; for Tensors it shows the vector-Jacobian
+and that the received gradient is local times upstream; for Tensors it shows the vector-Jacobian
 product the op computed (a Jacobian is too big to print).
 """
 
@@ -40,7 +40,7 @@ class ChainRuleNarrator:
                 print(f"    {name}: no gradient (it does not require one)")
             elif local is not None:
                 print(f"    {name}: local d{self.names[id(node)]}/d{name} = {local[i]:.4g}, "
-                      f"x upstream {node.grad:.4g} = {g:.4g}")  # fmt: skip
+                      f"times upstream {node.grad:.4g} = {g:.4g}")  # fmt: skip
             else:
                 print(f"    {name}: vjp(upstream) = {_show(g)}")
 
@@ -52,8 +52,12 @@ class ChainRuleNarrator:
 
 
 def _name(node: Any, index: int) -> str:
-    """The node's label, or a name from its op (or "leaf") and its place in the order."""
-    return node.label or f"{node.op or 'leaf'}#{index}"
+    """The node's label, or a name from its op ("leaf" for a leaf, "n" for a symbol such as
+    "*") and its place in the order: mul#3, n4."""
+    if node.label:
+        return node.label
+    op = node.op or "leaf"
+    return f"{op}#{index}" if op.isidentifier() else f"n{index}"
 
 
 def _show(value: Any) -> str:

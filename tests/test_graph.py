@@ -302,11 +302,11 @@ def test_explain_prints_the_chain_rule_of_the_course_circuit(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1:] == [
         "f = q * z    upstream 1",
-        "    q: local df/dq = -4, x upstream 1 = -4",
-        "    z: local df/dz = 3, x upstream 1 = 3",
+        "    q: local df/dq = -4, times upstream 1 = -4",
+        "    z: local df/dz = 3, times upstream 1 = 3",
         "q = x + y    upstream -4",
-        "    x: local dq/dx = 1, x upstream -4 = -4",
-        "    y: local dq/dy = 1, x upstream -4 = -4",
+        "    x: local dq/dx = 1, times upstream -4 = -4",
+        "    y: local dq/dy = 1, times upstream -4 = -4",
         "x.grad = -4",
         "y.grad = -4",
         "z.grad = 3",
