@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .rng import as_generator
-from .tensor import DEFAULT_DTYPE, Tensor, _shape_arg
+from .tensor import DEFAULT_DTYPE, Tensor, _real_dtype, _shape_arg
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -78,4 +78,11 @@ def rand(
 
 def from_dlpack(x: Any) -> Tensor:
     """A leaf sharing the memory of any DLPack producer (a torch tensor, a numpy array)."""
-    return Tensor._wrap(np.from_dlpack(x))
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(
+            "from_dlpack: expected a DLPack producer (an object with __dlpack__, such as a torch "
+            f"tensor or a numpy array), got {type(x).__name__}"
+        )
+    data = np.from_dlpack(x)
+    _real_dtype(data.dtype, "from_dlpack")
+    return Tensor._wrap(data)

@@ -58,7 +58,10 @@ def backward(
     """
     order = topo_order(root)
     for node in order:  # all before any gradient moves, so a refusal changes nothing
-        if node.saved_versions is not None and node.vjp is not None:
+        if node.vjp is None:
+            if node.parents:
+                _refuse_freed(node)
+        elif node.saved_versions is not None:
             _check_unchanged(node)
     narrator = ChainRuleNarrator(order) if explain else None
     for node in order:
@@ -70,11 +73,6 @@ def backward(
         for node in reversed(order):
             if node.grad is None or not node.parents:
                 continue
-            if node.vjp is None:
-                raise RuntimeError(
-                    f"backward: the graph through '{node.op}' was already freed by an earlier "
-                    "backward; pass retain_graph=True to the first backward to go through it twice"
-                )
             shape = node.shape
             grads = checked_vjp(node) if anomaly_mode.enabled else node.vjp(node.grad)
             if narrator:
@@ -96,6 +94,14 @@ def backward(
         for node in order:  # are on: it leads back to the node itself, a reference cycle
             if node.parents and node.grad is not None:
                 node.grad = node.grad.detach()
+
+
+def _refuse_freed(node: Any) -> None:
+    """Raise for a node whose VJP an earlier backward dropped (it has parents but no VJP)."""
+    raise RuntimeError(
+        f"backward: the graph through '{node.op}' was already freed by an earlier backward; "
+        "pass retain_graph=True to the first backward to go through it twice"
+    )
 
 
 def _check_unchanged(node: Any) -> None:

@@ -307,6 +307,8 @@ def getitem(x, *, index):
         out = x.data[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
+    if not isinstance(out, np.ndarray):  # one element: numpy gives a scalar, a Tensor holds arrays
+        out = np.asarray(out)
     return out, lambda g: (tensor.apply(scatter_add, g, index=index, shape=x.shape),)
 
 

@@ -215,10 +215,10 @@ class Tensor:
                 )
             one = np.array(1, self.dtype)
             return Tensor._wrap(one if not self.shape else one.reshape(self.shape))
-        seed = Tensor._wrap(np.array(_as_array(gradient, self.dtype)))  # a copy: leaves may keep it
-        if seed.shape != self.shape:
-            raise ValueError(f"backward: gradient has shape {seed.shape}, expected {self.shape}")
-        return seed
+        data = np.array(_as_array(gradient, self.dtype, "backward"))  # a copy: leaves may keep it
+        if data.shape != self.shape:
+            raise ValueError(f"backward: gradient has shape {data.shape}, expected {self.shape}")
+        return Tensor._wrap(data)
 
     # --- arithmetic -------------------------------------------------------------------------------
 
@@ -363,25 +363,24 @@ class Tensor:
         return self.sum(axis, keepdims) / _count(self, axis, "mean")
 
     def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
-        """Mean squared deviation, divided by n - ddof (numpy's default ddof=0; torch's is 1)."""
+        """Mean squared deviation, divided by n - ddof (numpy's default ddof=0; torch's is 1);
+        by 0 when ddof >= n, which gives inf (numpy, torch), never a negative variance."""
         deviation = self - self.mean(axis, keepdims=True)
-        return (deviation * deviation).sum(axis, keepdims) / (_count(self, axis, "var") - ddof)
+        count = max(_count(self, axis, "var") - ddof, 0)
+        return (deviation * deviation).sum(axis, keepdims) / count
 
     def std(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
         """sqrt(var); where var is 0 the gradient is 0 (torch), not sqrt's infinite slope."""
         var = self.var(axis, ddof, keepdims)
-        spread = var.data > 0
+        spread = var.data != 0  # NaN is spread too: sqrt keeps it NaN, as numpy and torch do
         return var.where(spread, 1.0).sqrt().where(spread, 0.0)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Largest element over `axis`; tied maxima share the gradient evenly."""
-        axes = normalize_axes("max", axis, self.ndim)
-        if any(self.shape[a] == 0 for a in axes):
-            raise ValueError(f"max: no maximum over an empty axis (shape {self.shape})")
-        return apply(ops.amax, self, axes=axes, keepdims=keepdims)
+        return _max(self, axis, keepdims, "max")
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return -(-self).max(axis, keepdims)
+        return -_max(-self, axis, keepdims, "min")
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
         """Index of the largest element (int64; no gradient)."""
@@ -451,7 +450,7 @@ class Tensor:
 
     def astype(self, dtype: Any) -> "Tensor":
         """A copy in `dtype`; the gradient comes back in self's dtype."""
-        return apply(ops.astype, self, dtype=np.dtype(dtype))
+        return apply(ops.astype, self, dtype=_real_dtype(dtype, "astype"))
 
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing; gradients scatter back, repeated indices accumulate."""
@@ -579,16 +578,18 @@ def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
 
 def grad(
     output: Tensor,
-    inputs: Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
     gradient: Any = None,
     retain_graph: bool = False,
     create_graph: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """d output / d inputs, returned rather than stored: no `.grad` anywhere changes.
 
-    With `create_graph=True` the results are on a graph of their own, so they can be
-    differentiated again (Hessian-vector products, gradgradcheck).
+    One gradient per input, None for an input `output` does not depend on; a lone Tensor as
+    `inputs` gives a 1-tuple (torch). With `create_graph=True` the results are on a graph of their
+    own, so they can be differentiated again (Hessian-vector products, gradgradcheck).
     """
+    inputs = _grad_inputs(inputs)
     nodes = graph.topo_order(output)
     saved = [node.grad for node in nodes]
     try:
@@ -604,22 +605,45 @@ def grad(
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _as_array(data: Any, dtype: Any) -> np.ndarray:
-    """`data` as an array following the dtype policy (see the module docstring)."""
+def _grad_inputs(inputs: Any) -> tuple[Tensor, ...]:
+    """grad's `inputs` as a tuple of Tensors: a lone Tensor, or a list or tuple of them."""
+    if isinstance(inputs, Tensor):
+        return (inputs,)
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(
+            f"grad: inputs must be a Tensor or a list or tuple of Tensors, got "
+            f"{type(inputs).__name__}"
+        )
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")
+    return tuple(inputs)
+
+
+def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
+    """`data` as an array following the dtype policy (see the module docstring); errors name
+    `op`, the function that was given `data`."""
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        if np.dtype(dtype).kind not in "fiub":
-            raise TypeError(f"Tensor: dtype must be a real or bool type, got {np.dtype(dtype)}")
-        return np.asarray(data, dtype=np.dtype(dtype))
+    wanted = None if dtype is None else _real_dtype(dtype, op)
     array = np.asarray(data)
+    if array.dtype.kind not in "iufb":  # before any cast: a cast would drop imaginary parts
+        raise TypeError(f"{op}: expected real numbers, got {array.dtype} data")
+    if wanted is not None:
+        return array.astype(wanted, copy=False)
     if array.dtype.kind in "fb" and isinstance(data, (np.ndarray, np.generic)):
         return array if array.dtype != np.float16 else array.astype(DEFAULT_DTYPE)
     if array.dtype.kind == "b":
         return array
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"Tensor: expected real numbers, got {array.dtype} data")
     return array.astype(DEFAULT_DTYPE)
+
+
+def _real_dtype(dtype: Any, op: str) -> np.dtype:
+    """`dtype` as a numpy dtype; TypeError naming `op` unless it is a real or bool type."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fiub":
+        raise TypeError(f"{op}: dtype must be a real or bool type, got {dtype}")
+    return dtype
 
 
 def _operand(x: Any) -> Any:
@@ -631,10 +655,10 @@ def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
     """`x` as a Tensor: numbers take `like`'s dtype, arrays follow the dtype policy."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
         return Tensor._wrap(np.asarray(x, _number_dtype(x, like)))
     if isinstance(x, (np.ndarray, list, tuple)):
-        return Tensor(x)
+        return Tensor._wrap(_as_array(x, None, op))
     raise TypeError(f"{op}: expected a Tensor, an array or a real number, got {type(x).__name__}")
 
 
@@ -664,6 +688,14 @@ def _condition(condition: Any) -> np.ndarray:
     if array.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got {array.dtype}")
     return array
+
+
+def _max(x: Tensor, axis: Axis, keepdims: bool, op: str) -> Tensor:
+    """The largest element over `axis`; errors name `op`: "max", or "min" (-max(-x))."""
+    axes = normalize_axes(op, axis, x.ndim)
+    if any(x.shape[a] == 0 for a in axes):
+        raise ValueError(f"{op}: no {op}imum over an empty axis (shape {x.shape})")
+    return apply(ops.amax, x, axes=axes, keepdims=keepdims)
 
 
 def _max_shift(x: Tensor, axis: Axis) -> Any:

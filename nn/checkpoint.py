@@ -3,13 +3,25 @@
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .module import Module
+from .module import Module, is_real
+
+# What reading a damaged or foreign file can raise once it is open: it is not a checkpoint.
+_NOT_A_CHECKPOINT = (
+    ValueError,  # a pickle (allow_pickle=False), an object array, a bad .npy header
+    OSError,  # a read that fails inside the archive
+    EOFError,  # an empty or truncated file
+    NotImplementedError,  # a zip member compressed by a method zipfile does not know
+    RuntimeError,  # an encrypted zip member
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 def save(obj: Module | Mapping[str, Any], path: str | Path) -> Path:
@@ -18,11 +30,7 @@ def save(obj: Module | Mapping[str, Any], path: str | Path) -> Path:
     Atomic: the archive goes to a temporary file in the same folder, is flushed to disk, then
     renamed over `path`, so a crash midway leaves any previous checkpoint intact.
     """
-    state = obj.state_dict() if isinstance(obj, Module) else obj
-    arrays = {name: np.asarray(value) for name, value in state.items()}
-    for name, array in arrays.items():
-        if array.dtype.hasobject:
-            raise TypeError(f"save: {name!r} is not a numeric array (dtype {array.dtype})")
+    arrays = _arrays_to_save(obj)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -40,17 +48,46 @@ def save(obj: Module | Mapping[str, Any], path: str | Path) -> Path:
 
 
 def load(path: str | Path) -> dict[str, np.ndarray]:
-    """The state dict saved at `path`; ValueError if it is not an .npz of plain arrays."""
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a state dict")
-        with archive:
-            return {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        raise ValueError(f"load: {path} is not a checkpoint (.npz of arrays): {error}") from None
+    """The state dict saved at `path`, names to real numeric arrays, read without unpickling.
+
+    A missing file raises FileNotFoundError; a file that is anything but an .npz of numeric
+    arrays (a pickle, text, a single array, a damaged archive) raises ValueError.
+    """
+    with open(path, "rb") as file:
+        try:
+            return _read_npz(file)
+        except _NOT_A_CHECKPOINT as error:
+            raise ValueError(
+                f"load: {path} is not a checkpoint (.npz of numeric arrays): {error}"
+            ) from None
+
+
+def _arrays_to_save(obj: Any) -> dict[str, np.ndarray]:
+    """The named arrays of a module's state dict, or of a mapping; TypeError for anything else."""
+    if isinstance(obj, Module):
+        obj = obj.state_dict()
+    if not isinstance(obj, Mapping):
+        raise TypeError(
+            f"save: expected a Module or a mapping of names to arrays, got {type(obj).__name__}"
+        )
+    arrays = {name: np.asarray(value) for name, value in obj.items()}
+    for name, array in arrays.items():
+        if not is_real(array):
+            raise TypeError(f"save: {name!r} is not a numeric array (dtype {array.dtype})")
+    return arrays
+
+
+def _read_npz(file: Any) -> dict[str, np.ndarray]:
+    """Every array of the open .npz `file`; ValueError if a member is not a numeric .npy."""
+    archive = np.load(file, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError("it holds a single array, not a state dict")
+    with archive:
+        state = {name: archive[name] for name in archive.files}
+    for name, value in state.items():
+        if not (isinstance(value, np.ndarray) and is_real(value)):
+            raise ValueError(f"member {name!r} is not a numeric .npy array")
+    return state
 
 
 def _umask() -> int:

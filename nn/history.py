@@ -43,14 +43,23 @@ class History:
         return list(dict.fromkeys(name for record in self._records(per) for name in record))
 
     def series(self, name: str, per: str = "epoch") -> np.ndarray:
-        """The values of `name` across the step or epoch records: (n,), NaN where one lacks it."""
-        return np.array([record.get(name, np.nan) for record in self._records(per)])
+        """The values of `name` across the step or epoch records: (n,), NaN where one lacks it.
+
+        ValueError, listing the names there are, when no record has `name` (a typo like
+        "val_los" would otherwise read as a run that never logged it); check `names(per)` first
+        for a value only some runs log.
+        """
+        if not any(name in record for record in self._records(per)):
+            raise ValueError(
+                f"History.series: no {per} record has {name!r}; they have {self.names(per)}"
+            )
+        return self._values(name, per)
 
     def to_dict(self) -> dict[str, Any]:
         """{"steps": {name: [values]}, "epochs": {...}, "best_epoch": ..., "stopped_epoch": ...}"""
         return {
-            "steps": {name: self.series(name, "step").tolist() for name in self.names("step")},
-            "epochs": {name: self.series(name).tolist() for name in self.names()},
+            "steps": {name: self._values(name, "step").tolist() for name in self.names("step")},
+            "epochs": {name: self._values(name, "epoch").tolist() for name in self.names()},
             "best_epoch": self.best_epoch,
             "stopped_epoch": self.stopped_epoch,
         }
@@ -63,6 +72,10 @@ class History:
             writer = csv.DictWriter(file, fieldnames=names, restval="")
             writer.writeheader()
             writer.writerows(self._records(per))
+
+    def _values(self, name: str, per: str) -> np.ndarray:
+        """series(name, per) without looking for the name first."""
+        return np.array([record.get(name, np.nan) for record in self._records(per)])
 
     def _records(self, per: str) -> list[dict[str, float]]:
         if per not in ("step", "epoch"):

@@ -53,6 +53,8 @@ class Sequential(Module):
 
     def __init__(self, *modules: Module) -> None:
         for i, module in enumerate(modules):
+            _check_module("Sequential", i, module)
+        for i, module in enumerate(modules):
             setattr(self, str(i), module)
 
     def forward(self, x: Any) -> Any:
@@ -85,6 +87,7 @@ class ModuleList(Module):
             self.append(module)
 
     def append(self, module: Module) -> "ModuleList":
+        _check_module("ModuleList.append", len(self), module)
         setattr(self, str(len(self)), module)
         return self
 
@@ -96,6 +99,12 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.children())
+
+
+def _check_module(where: str, position: int, module: Any) -> None:
+    """TypeError unless `module`, to be child number `position` of a container, is a Module."""
+    if not isinstance(module, Module):
+        raise TypeError(f"{where}: module {position} must be a Module, got {type(module).__name__}")
 
 
 class Identity(Module):

@@ -61,9 +61,11 @@ def binary_cross_entropy(
     """
     _check_reduction("binary_cross_entropy", reduction)
     target = _target_like("binary_cross_entropy", input, target)
-    p = input.data
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]")
+    outside = input.data[~((input.data >= 0) & (input.data <= 1))]  # NaN is outside too, as torch
+    if outside.size:
+        raise ValueError(
+            f"binary_cross_entropy: every input must be a probability in [0, 1], got {outside[0]}"
+        )
     loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
     if weight is not None:
         loss = loss * _weight_like("binary_cross_entropy", "weight", input, weight)

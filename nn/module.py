@@ -163,28 +163,33 @@ class Module:
         """Copy `state` into the parameters and buffers, all or nothing.
 
         Every problem is found before anything changes: a missing or unexpected key (when
-        `strict`) or a wrong shape raises one RuntimeError (as torch) listing every offending
-        key, and the module is left exactly as it was.
+        `strict`), a wrong shape or a value that is not real numbers (strings, objects, complex)
+        raises one RuntimeError (as torch) listing every offending key, and the module is left
+        exactly as it was.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                "load_state_dict: state must be a mapping of names to arrays, got "
+                f"{type(state).__name__}; to load a file, pass nn.load(path)"
+            )
         targets = dict(self._named_state())
         missing = [k for k in targets if k not in state]
         unexpected = [k for k in state if k not in targets]
-        wrong_shape = [
-            f"{k}: checkpoint {np.shape(state[k])}, model {np.shape(targets[k].data)}"
-            for k in targets
-            if k in state and np.shape(state[k]) != np.shape(targets[k].data)
-        ]
         problems = ([f"missing {missing}"] if strict and missing else []) + (
             [f"unexpected {unexpected}"] if strict and unexpected else []
         )
-        problems += [f"wrong shape for {w}" for w in wrong_shape]
+        values = {k: np.asarray(state[k]) for k in targets if k in state}
+        problems += [
+            problem
+            for key, value in values.items()
+            if (problem := _value_problem(key, value, targets[key].data))
+        ]
         if problems:
             raise RuntimeError(
                 f"load_state_dict into {type(self).__name__}: " + "; ".join(problems)
             )
-        for key, target in targets.items():
-            if key in state:
-                _assign(target, state[key])
+        for key, value in values.items():
+            _assign(targets[key], value)
         return IncompatibleKeys(missing, unexpected)
 
     # --- printing -------------------------------------------------------------------------------
@@ -227,6 +232,21 @@ def _unique(pairs: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
         if id(obj) not in seen:
             seen.add(id(obj))
             yield name, obj
+
+
+def is_real(array: np.ndarray) -> bool:
+    """Whether `array` holds real numbers (bool, integers or floats), what a parameter can take."""
+    return array.dtype.kind in "biuf"
+
+
+def _value_problem(key: str, value: np.ndarray, data: Any) -> str | None:
+    """What keeps `value` from replacing the parameter or buffer `key` holding `data`, if any."""
+    if not is_real(value):
+        model = np.asarray(data).dtype
+        return f"wrong dtype for {key}: checkpoint {value.dtype}, model {model} (real numbers only)"
+    if value.shape != np.shape(data):
+        return f"wrong shape for {key}: checkpoint {value.shape}, model {np.shape(data)}"
+    return None
 
 
 def _assign(target: Tensor | Value, value: Any) -> None:

@@ -13,6 +13,7 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from types import NoneType
 from typing import Any
 
 import numpy as np
@@ -169,13 +170,19 @@ def fit(
     The model is left in eval mode. Raises TrainingDiverged on a nan or inf loss or gradient;
     `detect_anomaly=True` checks every op and gradient instead (autograd.detect_anomaly), so the
     AnomalyError names the first op that made a NaN or Inf and the line that called it (slow).
+    Every argument is checked before the first step: TypeError or ValueError naming a bad one.
     """
     metrics = metrics or {}
-    _check_fit_arguments(epochs, clip_grad_norm, metrics)
+    callbacks = list(callbacks) if isinstance(callbacks, Iterable) else callbacks  # read once
+    _check_fit_arguments(
+        dict(model=model, loss_fn=loss_fn, optimizer=optimizer, train_loader=train_loader,
+             val_loader=val_loader, epochs=epochs, scheduler=scheduler,
+             clip_grad_norm=clip_grad_norm, early_stopping=early_stopping, callbacks=callbacks,
+             metrics=metrics, history=history)
+    )  # fmt: skip
     history = History() if history is None else history
     history.stopped_epoch = None  # a resumed run is not stopped (yet)
     trainer = _Trainer(model, loss_fn, optimizer, metrics, clip_grad_norm, history)
-    callbacks = list(callbacks)
     first = int(history.epochs[-1]["epoch"]) + 1 if history.epochs else 1
     last = first + epochs - 1
     with modes.detect_anomaly() if detect_anomaly else contextlib.nullcontext():
@@ -322,16 +329,57 @@ class _Trainer:
         return TrainingDiverged(message, self.history, self.step)
 
 
-def _check_fit_arguments(epochs: Any, clip_grad_norm: Any, metrics: Mapping[str, Metric]) -> None:
+# fit's arguments that must be of a kind: (the kind, what the error says they must be)
+_FIT_ARGUMENT_KINDS = {
+    "model": (Module, "an nn.Module"),
+    "optimizer": (Optimizer, "an optim.Optimizer, e.g. optim.SGD(model.parameters(), lr=0.1)"),
+    "train_loader": (Iterable, "an iterable of (input, target) batches, e.g. an nn.DataLoader"),
+    "val_loader": ((Iterable, NoneType), "None or an iterable of (input, target) batches"),
+    "scheduler": ((LRScheduler, NoneType), "None or a scheduler from optim.lr_scheduler"),
+    "early_stopping": ((EarlyStopping, NoneType), "None or an nn.EarlyStopping"),
+    "history": ((History, NoneType), "None or an nn.History to continue"),
+}
+
+
+def _check_fit_arguments(arguments: Mapping[str, Any]) -> None:
+    """TypeError or ValueError naming the first of fit's `arguments` (by name) that is wrong."""
+    for name, (kind, what) in _FIT_ARGUMENT_KINDS.items():
+        if not isinstance(arguments[name], kind):
+            raise TypeError(f"fit: {name} must be {what}, got {type(arguments[name]).__name__}")
+    if not callable(arguments["loss_fn"]):
+        raise TypeError(
+            "fit: loss_fn must be callable (output, target) -> loss, e.g. "
+            f"nn.CrossEntropyLoss(), got {arguments['loss_fn']!r}"
+        )
+    _check_fit_numbers(arguments["epochs"], arguments["clip_grad_norm"])
+    _check_fit_callables(arguments["callbacks"], arguments["metrics"])
+
+
+def _check_fit_numbers(epochs: Any, clip_grad_norm: Any) -> None:
+    """epochs an int >= 1; clip_grad_norm None or a number > 0."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
         raise TypeError(f"fit: epochs must be an int, got {epochs!r}")
     if epochs < 1:
         raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
-    if clip_grad_norm is not None and not clip_grad_norm > 0:
+    if clip_grad_norm is None:
+        return
+    if isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, numbers.Real):
+        raise TypeError(f"fit: clip_grad_norm must be a number or None, got {clip_grad_norm!r}")
+    if not clip_grad_norm > 0:
         raise ValueError(f"fit: clip_grad_norm must be > 0 (or None), got {clip_grad_norm}")
-    for name in metrics:
+
+
+def _check_fit_callables(callbacks: Any, metrics: Any) -> None:
+    """callbacks a list of callables; metrics a mapping of new names to callables."""
+    if not (isinstance(callbacks, list) and all(map(callable, callbacks))):
+        raise TypeError(f"fit: callbacks must be an iterable of callables, got {callbacks!r}")
+    if not isinstance(metrics, Mapping):
+        raise TypeError(f"fit: metrics must map names to callables, got {metrics!r}")
+    for name, fn in metrics.items():
         if name in ("epoch", "loss", "lr") or name.startswith(("val_", "dead_relu/")):
             raise ValueError(f"fit: metric name {name!r} would overwrite a key fit logs")
+        if not callable(fn):
+            raise TypeError(f"fit: metric {name!r} must be callable (output, target), got {fn!r}")
 
 
 def _shows(progress: bool | None) -> bool:

@@ -8,11 +8,14 @@ array inside it): clipping it in place would clip some gradients twice and chang
 """
 
 import math
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
 
 from autograd import Tensor
+
+from .module import Module
 
 CLIP_EPS = 1e-6  # torch's: max_norm / (total + 1e-6) stays finite when every gradient is zero
 
@@ -31,12 +34,17 @@ def clip_grad_norm_(
     before clipping, as a 0-d Tensor in the gradients' dtype (as torch does).
     RuntimeError if the total is nan or inf and `error_if_nonfinite`; otherwise, as in torch,
     a nan total makes every gradient nan and an inf total (from an inf gradient) scales them
-    by 0. Finite gradients whose norm overflows their dtype are measured in float64 instead.
+    by 0. Finite gradients whose norm overflows or underflows their dtype are measured in float64
+    instead. ValueError unless max_norm >= 0 (inf: never clip).
     """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
+        raise TypeError(f"clip_grad_norm_: max_norm must be a number, got {max_norm!r}")
+    if not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     norm_type = float(norm_type)
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 or inf, got {norm_type}")
-    parameters = _with_grads(parameters)  # a list: a generator could be read only once
+    parameters = _with_grads(parameters, "clip_grad_norm_")  # a list: a generator is read once
     norms = [_norm(p.grad.data, norm_type) for p in parameters if p.grad.size]
     if not norms:
         return Tensor(0.0)
@@ -59,22 +67,34 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for p in _with_grads(parameters):
+    for p in _with_grads(parameters, "clip_grad_value_"):
         p.grad = Tensor(np.clip(p.grad.data, -clip_value, clip_value))
 
 
 def _norm(values: np.ndarray, norm_type: float) -> np.floating:
-    """The norm of flat `values` in their dtype, as torch; recomputed in float64 when that
-    overflows (float32 gradients of 1e20 square past float32's range): the float64 value then,
-    so finite gradients are clipped rather than zeroed by an infinite total."""
-    with np.errstate(over="ignore"):
+    """The norm of flat `values` in their dtype, as torch; recomputed in float64 when their
+    powers leave that dtype's range (float32 gradients of 1e20 square to inf, of 1e-30 to 0):
+    the float64 value then, so finite gradients are clipped rather than zeroed by an infinite
+    total, and tiny ones are measured rather than given a total of 0."""
+    with np.errstate(over="ignore", under="ignore"):
         norm = np.linalg.norm(values.ravel(), ord=norm_type)
-    if np.isinf(norm) and np.isfinite(values).all():
+    overflowed = np.isinf(norm) and np.isfinite(values).all()
+    underflowed = norm == 0 and values.any()
+    if overflowed or underflowed:
         return np.linalg.norm(values.ravel().astype(np.float64), ord=norm_type)
     return norm
 
 
-def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
-    """The parameters that have a gradient."""
-    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+def _with_grads(parameters: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
+    """The parameters that have a gradient; TypeError, naming `caller`, for anything but a
+    Tensor or an iterable of Tensors (a model: its parameters() are wanted)."""
+    iterable = isinstance(parameters, Iterable) and not isinstance(parameters, (Tensor, Module))
+    params = list(parameters) if iterable else [parameters]
+    wrong = [p for p in params if not isinstance(p, Tensor)]
+    if wrong:
+        hint = "; pass model.parameters()" if isinstance(parameters, Module) else ""
+        raise TypeError(
+            f"{caller}: parameters must be a Tensor or an iterable of Tensors, "
+            f"got {type(wrong[0]).__name__}{hint}"
+        )
     return [p for p in params if p.grad is not None]

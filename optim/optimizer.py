@@ -6,6 +6,7 @@ state are numpy arrays for tensors and floats for Values, and the updates are wr
 same lines serve both.
 """
 
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +24,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[Any, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
-        groups = list(params)
+        groups = self._listed(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
         for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
@@ -31,10 +32,12 @@ class Optimizer:
 
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group of parameters; hyperparameters it leaves out take the defaults."""
-        group = {**self.defaults, **group, "params": list(group["params"])}
+        group = {**self.defaults, **group, "params": self._listed(group["params"])}
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
             raise ValueError(f"{type(self).__name__}: unknown hyperparameters {sorted(unknown)}")
+        for p in group["params"]:
+            _check_parameter(type(self).__name__, p)
         self.check(group)
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in existing for p in group["params"]):
@@ -42,14 +45,17 @@ class Optimizer:
         self.param_groups.append(group)
 
     def check(self, group: dict[str, Any]) -> None:
-        """ValueError naming any hyperparameter out of its range ("lr must be >= 0, got -1.0")."""
+        """TypeError naming any hyperparameter that is not a real number, ValueError naming any
+        out of its range ("lr must be >= 0, got -1.0") and betas that are not a pair."""
+        owner = type(self).__name__
         for name in ("lr", "weight_decay", "momentum", "eps", "lr_decay", "alpha", "dampening",
                      "initial_accumulator_value"):  # fmt: skip
-            if name in group and not group[name] >= 0:
-                raise ValueError(f"{name} must be >= 0, got {group[name]}")
-        for i, beta in enumerate(group.get("betas", ())):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"betas[{i}] must be in [0, 1), got {beta}")
+            if name in group:
+                _check_real(owner, name, group[name])
+                if not group[name] >= 0:
+                    raise ValueError(f"{owner}: {name} must be >= 0, got {group[name]}")
+        if "betas" in group:
+            _check_betas(owner, group["betas"])
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every gradient before the next backward (a Value's becomes 0.0)."""
@@ -64,12 +70,26 @@ class Optimizer:
         """Update every parameter that has a gradient; `closure` (which zeroes the gradients,
         recomputes the loss and calls backward) runs first and its loss is returned."""
         loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    grad = getattr(p.grad, "data", p.grad)
-                    self.update(p, grad, self.state.setdefault(p, {}), group)
+        for p, grad, group in self._gradients():  # all checked before the first update
+            self.update(p, grad, self.state.setdefault(p, {}), group)
         return loss
+
+    def _gradients(self) -> list[tuple[Any, Any, dict[str, Any]]]:
+        """(parameter, its gradient's array or float, its group) for each parameter with a
+        gradient; ValueError if a gradient's shape is not its parameter's (a kernel would read
+        past its end)."""
+        out = []
+        for i, (p, group) in enumerate((p, g) for g in self.param_groups for p in g["params"]):
+            if p.grad is None:
+                continue
+            grad = getattr(p.grad, "data", p.grad)
+            if np.shape(grad) != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} "
+                    f"but its gradient has shape {np.shape(grad)}"
+                )
+            out.append((p, grad, group))
+        return out
 
     def update(self, p: Any, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Change `p.data` from `grad`, this parameter's `state` and its `group`'s settings."""
@@ -129,6 +149,49 @@ class Optimizer:
 
     def _params(self) -> list[Any]:
         return [p for group in self.param_groups for p in group["params"]]
+
+    def _listed(self, params: Any) -> list[Any]:
+        """`params` as a list; TypeError for a model (its parameters() are wanted), a single
+        parameter, or anything else that is not an iterable."""
+        if hasattr(params, "parameters"):
+            hint = "; pass model.parameters()"
+        elif hasattr(params, "grad"):
+            hint = "; put a single parameter in a list"
+        elif isinstance(params, Iterable):
+            return list(params)
+        else:
+            hint = ""
+        raise TypeError(
+            f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
+            f"got {type(params).__name__}{hint}"
+        )
+
+
+def _check_real(owner: str, name: str, value: Any) -> None:
+    """TypeError unless `value` is a real number (a bool is not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+
+
+def _check_betas(owner: str, betas: Any) -> None:
+    """TypeError unless `betas` is a tuple or list; ValueError unless two numbers in [0, 1)."""
+    if not isinstance(betas, (tuple, list)):
+        raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        _check_real(owner, f"betas[{i}]", beta)
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"{owner}: betas[{i}] must be in [0, 1), got {beta}")
+
+
+def _check_parameter(owner: str, p: Any) -> None:
+    """TypeError unless `p` is something an optimizer can update: it has .data and .grad."""
+    if not (hasattr(p, "data") and hasattr(p, "grad")):
+        raise TypeError(
+            f"{owner}: parameters must have .data and .grad (Tensors, Parameters, Values), "
+            f"got {type(p).__name__}"
+        )
 
 
 def _split_key(key: str) -> tuple[str, int, str]:

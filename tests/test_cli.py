@@ -83,6 +83,10 @@ def test_graph_rejects_bad_expressions_with_one_line_and_exit_2(
         (["train", "--engine", "jax"], "invalid choice: 'jax'"),
         (["train", "--lr", "-1"], "must be >= 0, got -1.0"),
         (["train", "--samples", "many"], "expected a whole number, got 'many'"),
+        (["train", "--lr", "nan"], "argument --lr: must be finite, got nan"),
+        (["train", "--alpha", "inf"], "argument --alpha: must be finite, got inf"),
+        (["train", "--seed", "-1"], "argument --seed: must be >= 0, got -1"),
+        (["graph", "x", "-o", "g.pdf"], "argument -o/--output: g.pdf must end in .svg, .png, .dot"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )
@@ -146,6 +150,17 @@ def test_value_engine_refuses_digits_with_a_reason(capsys, tmp_path):
     assert code == 2 and out == ""
     assert "use --engine tensor for digits" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_output_is_one_error_line_and_exit_1(capsys, tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    code, _, err = run(capsys, "train", "--samples", "10", "--epochs", "1", "--hidden", "2",
+                       "--out", str(tmp_path / "afile"))  # fmt: skip
+    assert code == 1 and err.startswith("tracegrad train: error: ") and err.count("\n") == 1
+    code, _, err = run(
+        capsys, "graph", "x", "--var", "x=1", "-o", str(tmp_path / "afile" / "g.dot")
+    )
+    assert code == 1 and err.startswith("tracegrad graph: error: ") and err.count("\n") == 1
 
 
 def test_console_script_is_installed(tmp_path):

@@ -560,6 +560,34 @@ def test_grad_changes_no_interior_grad():
     assert mid.grad is kept
 
 
+def test_grad_of_a_lone_tensor_is_a_one_tuple_like_torch():
+    # a (2, 2) input: iterating over it would give its rows, which are not in the graph
+    x = leaf([[1.0, 2.0], [3.0, -1.0]])
+    xt = torch.tensor(x.data, requires_grad=True)
+    ours = grad((x * x).sum(), x)
+    theirs = torch.autograd.grad((xt * xt).sum(), xt)
+    assert isinstance(ours, tuple) and len(ours) == len(theirs) == 1
+    np.testing.assert_array_equal(ours[0].data, theirs[0].numpy())
+
+
+@pytest.mark.parametrize(
+    ("inputs", "match"),
+    [
+        (np.ones(2), r"grad: inputs must be a Tensor or a list or tuple of Tensors, got ndarray"),
+        ("x", r"grad: inputs must be .* got str"),
+        ([None], r"grad: inputs\[0\] must be a Tensor, got NoneType"),
+    ],
+    ids=["array", "string", "list_of_none"],
+)
+def test_grad_of_inputs_that_are_not_tensors_raises_type_error(inputs, match):
+    x = leaf([1.0, 2.0])
+    out = (x * x).sum()
+    with pytest.raises(TypeError, match=match):
+        grad(out, inputs)
+    (gx,) = grad(out, [x])  # the failed call changed nothing: the graph is still there
+    np.testing.assert_array_equal(gx.data, 2.0 * x.data)
+
+
 # --- 4. the course example ----------------------------------------------------------------------
 
 
@@ -1059,3 +1087,11 @@ def test_relu_keeps_nan_like_torch_fused_or_not():
         torch.relu(reference).sum().backward()
         np.testing.assert_array_equal(out.data, torch.relu(reference).detach().numpy())
         np.testing.assert_array_equal(leaf.grad.data, reference.grad.numpy())
+
+
+def test_indexing_one_element_holds_a_0d_array():
+    t = Tensor(np.arange(3.0), requires_grad=True)
+    one = t[1]
+    assert type(one.data) is np.ndarray and one.shape == ()
+    (one * 2.0).backward()
+    np.testing.assert_array_equal(t.grad.data, [0.0, 2.0, 0.0])

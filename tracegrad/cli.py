@@ -1,12 +1,15 @@
 """The `tracegrad` command: `tracegrad train` and `tracegrad graph "EXPR" --var x=2`."""
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import nn
 from autograd import Value
 from viz import GraphvizMissing, draw_graph, save
+from viz.graph import SUFFIXES
 
 from .expression import ExpressionError, evaluate
 from .train import DATASETS, ENGINES, OPTIMIZERS, SCHEDULES, TrainConfig, train
@@ -75,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         default=default.alpha,
         help="value engine: L2 regularisation strength (default: %(default)s)",
     )
-    train.add_argument("--seed", type=int, default=default.seed)
+    train.add_argument("--seed", type=_non_negative_int, default=default.seed)
     train.set_defaults(run=_train)
 
     graph = commands.add_parser("graph", help="evaluate an expression, backprop, write its SVG")
@@ -91,9 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=_graph_file,
         default=Path("graph.svg"),
-        help="SVG file to write (default: %(default)s)",
+        help="file to write: .svg, .png or .dot (default: %(default)s)",
     )
     graph.set_defaults(run=_graph)
     return parser
@@ -110,7 +113,8 @@ def _train(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"tracegrad train: error: {error}", file=sys.stderr)
         return 2
-    except ImportError as error:  # digits without scikit-learn
+    # digits without scikit-learn, a run that diverged, a run folder that cannot be written
+    except (ImportError, nn.TrainingDiverged, OSError) as error:
         print(f"tracegrad train: error: {error}", file=sys.stderr)
         return 1
     line = f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}"
@@ -138,8 +142,8 @@ def _graph(args: argparse.Namespace) -> int:
         print(f"d out / d {name} = {value.grad:.6g}")
     try:
         print(f"wrote {save(draw_graph(out), args.output)}")
-    except GraphvizMissing as missing:
-        print(f"tracegrad graph: error: {missing}", file=sys.stderr)
+    except (GraphvizMissing, OSError) as error:
+        print(f"tracegrad graph: error: {error}", file=sys.stderr)
         return 1
     return 0
 
@@ -154,21 +158,40 @@ def _assignment(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{name.strip()}: {number!r} is not a number") from None
 
 
+def _graph_file(text: str) -> Path:
+    """-o: a path whose suffix says what viz.save writes."""
+    if Path(text).suffix.lower() not in SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text} must end in {', '.join(SUFFIXES)}")
+    return Path(text)
+
+
 def _positive_int(text: str) -> int:
+    return _whole_number(text, minimum=1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole_number(text, minimum=0)
+
+
+def _whole_number(text: str, minimum: int) -> int:
+    """`text` as an int >= minimum, or the usage error saying why not."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
     return value
 
 
 def _non_negative_float(text: str) -> float:
+    """`text` as a finite float >= 0 (a learning rate, noise, a penalty), or the usage error."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value >= 0:
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {value}")
+    if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value

@@ -129,12 +129,15 @@ class TrainResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def train(config: TrainConfig, progress: bool = True) -> TrainResult:
-    """Train as `config` says and write the run folder."""
+def train(config: TrainConfig, progress: bool | None = None) -> TrainResult:
+    """Train as `config` says and write the run folder.
+
+    `progress`: tqdm bars on stderr; None (as nn.fit) shows them only when stderr is a terminal.
+    """
     return (train_value if config.engine == "value" else train_tensor)(config, progress)
 
 
-def train_value(config: TrainConfig, progress: bool = True) -> TrainResult:
+def train_value(config: TrainConfig, progress: bool | None = None) -> TrainResult:
     """The scalar MLP, full batch: one optimizer (and schedule) step per epoch."""
     X, labels = TOY_DATASETS[config.dataset](config.samples, noise=config.noise, seed=config.seed)
     if labels.max() > 1:
@@ -144,7 +147,8 @@ def train_value(config: TrainConfig, progress: bool = True) -> TrainResult:
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), config.learning_rate)
     scheduler = SCHEDULES[config.schedule](optimizer, config.epochs)
     history = History()
-    bar = tqdm(range(1, config.epochs + 1), desc="train", unit="step", disable=not progress)
+    hidden = None if progress is None else not progress  # tqdm: None hides it off a terminal
+    bar = tqdm(range(1, config.epochs + 1), desc="train", unit="step", disable=hidden)
     for epoch in bar:
         lr = optimizer.param_groups[0]["lr"]
         scores = [model(x) for x in points]
@@ -172,7 +176,7 @@ def train_value(config: TrainConfig, progress: bool = True) -> TrainResult:
     return result
 
 
-def train_tensor(config: TrainConfig, progress: bool = True) -> TrainResult:
+def train_tensor(config: TrainConfig, progress: bool | None = None) -> TrainResult:
     """An nn.Sequential ReLU MLP with cross-entropy and nn.fit, validated every epoch."""
     X, y, X_val, y_val = _tensor_data(config)
     classes = int(max(y.max(), y_val.max())) + 1
@@ -208,6 +212,11 @@ def _tensor_data(config: TrainConfig) -> tuple[np.ndarray, ...]:
     order = np.random.default_rng(config.seed).permutation(len(X))
     X, y = X[order].astype(np.float32), y[order]
     cut = int(0.8 * len(X))
+    if not 0 < cut < len(X):
+        raise ValueError(
+            f"train: --samples {config.samples} is too few to split 80/20 into training and "
+            "validation points; give at least 2"
+        )
     return X[:cut], y[:cut], X[cut:], y[cut:]
 
 

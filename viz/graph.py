@@ -16,6 +16,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from autograd import Tensor, Value
 from autograd.graph import topo_order
 from nn import Module
 
@@ -27,6 +28,7 @@ EXTREME_STYLE = {"style": "filled", "fillcolor": "#fbd9a8", "color": "darkorange
 OP_STYLE = {"style": "filled", "fillcolor": "lightgrey"}
 BOX_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbe9f6"}
 SMALL = 4  # arrays of up to this many elements are shown in full
+SUFFIXES = (".svg", ".png", ".dot")  # what save writes
 
 
 class GraphvizMissing(RuntimeError):
@@ -57,7 +59,7 @@ def draw_graph(
     `collapse_modules` for boxes instead of clusters). Beyond `max_nodes` records and boxes,
     those farthest from `root` become one "... N more" node. Displays inline in Jupyter.
     """
-    _check_options(rankdir, show, max_nodes, model, collapse_modules)
+    _check_options(root, rankdir, show, max_nodes, model, collapse_modules)
     nodes = topo_order(root)
     calls = _module_calls(nodes, model) if model is not None else []
     names = {id(p): name for name, p in model.named_parameters()} if model is not None else {}
@@ -92,15 +94,19 @@ def save(graph: graphviz.Digraph, path: str | Path) -> Path:
     .svg and .png need graphviz's `dot` binary (GraphvizMissing says how to install it when it
     is absent); .dot is graphviz's source text and needs nothing.
     """
+    if not isinstance(graph, graphviz.Digraph):
+        raise TypeError(
+            f"save: graph must be a graphviz.Digraph (from draw_graph), got {type(graph).__name__}"
+        )
     path = Path(path)
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in ("svg", "png", "dot"):
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
         raise ValueError(f"save: {path.name} must end in .svg, .png or .dot")
-    if kind == "dot":
+    if suffix == ".dot":
         content = graph.source.encode()
     else:
         try:
-            content = graph.pipe(format=kind)
+            content = graph.pipe(format=suffix.lstrip("."))
         except graphviz.ExecutableNotFound:
             raise GraphvizMissing(f"save: cannot render {path.name}; {INSTALL_HINT}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +171,12 @@ class _Drawing:
         return {}
 
 
-def _check_options(rankdir: str, show: str, max_nodes: int, model: Any, collapse: bool) -> None:
+def _check_options(
+    root: Any, rankdir: str, show: str, max_nodes: int, model: Any, collapse: bool
+) -> None:
+    """draw_graph's arguments, checked before anything is drawn."""
+    if not isinstance(root, (Value, Tensor)):
+        raise TypeError(f"draw_graph: root must be a Value or a Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
     if show not in SHOWS:

@@ -74,9 +74,11 @@ def _check_history(history: History, metrics: Sequence[str]) -> None:
 
 
 def _plot_metric(ax: Axes, history: History, metric: str, epochs: np.ndarray) -> None:
-    """One metric's train and validation curves, and early stopping's best epoch."""
-    curves = {"train": history.series(metric), "validation": history.series("val_" + metric)}
-    curves = {label: values for label, values in curves.items() if not np.isnan(values).all()}
+    """One metric's train and validation curves (when validation was logged), and early
+    stopping's best epoch."""
+    curves = {"train": history.series(metric)}
+    if "val_" + metric in history.names():
+        curves["validation"] = history.series("val_" + metric)
     for label, values in curves.items():
         _plot_finite(ax, epochs, values, marker=".", label=label)
     if history.best_epoch is not None:

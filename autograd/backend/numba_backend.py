@@ -136,10 +136,12 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 # Sums accumulate in float64 (float32 inputs too), so they are at least as accurate as numpy's
 # pairwise sums; fastmath's "reassoc" lets LLVM split the sum over SIMD lanes, nothing else.
+# The accumulators are np.float64, not 0.0: with NUMBA_DISABLE_JIT, 0.0 + a float32 element is
+# a float32 (numpy 2's promotion) and the sum would drift in float32.
 @numba.njit(cache=True, fastmath={"reassoc"})
 def _sum_all(x):
     """The sum of flat x."""
-    total = 0.0
+    total = np.float64(0.0)
     for i in range(x.shape[0]):
         total += x[i]
     return total
@@ -149,7 +151,7 @@ def _sum_all(x):
 def _sum_rows(x, out):
     """out[i] = the sum of row i of 2-D x."""
     for i in range(x.shape[0]):
-        total = 0.0
+        total = np.float64(0.0)
         for v in x[i]:
             total += v
         out[i] = total
