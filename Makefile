@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench pictures graphviz
+.PHONY: demo test lint bench fuzz notebooks pictures graphviz
 
 demo: $(VENV)/.installed-base graphviz
 	$(BIN)/tracegrad train
@@ -23,6 +23,12 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scalar.py
 	$(BIN)/python bench/ops.py
 	$(BIN)/python bench/mlp.py
+
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/python bench/fuzz.py --seconds 600
+
+notebooks: $(VENV)/.installed-dev graphviz
+	$(BIN)/python notebooks/run.py
 
 pictures: $(VENV)/.installed-base graphviz
 	$(BIN)/python scripts/pictures.py
