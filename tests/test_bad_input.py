@@ -528,22 +528,17 @@ CASES = [
         sgd_optimizer,
         lambda w: w.opt.param_groups,
     ),
-    Case(
-        "sgd_step_gradient_of_a_wrong_shape",
-        lambda w: w.opt.step(),
-        ValueError,
-        r"\(1,\).*\(3,\)|\(3,\).*\(1,\)",
-        optimizer_with(optim.SGD, (1,)),
-        lambda w: (w.p, w.opt.state),
-    ),
-    Case(
-        "adam_step_gradient_of_a_wrong_shape",
-        lambda w: w.opt.step(),
-        ValueError,
-        r"\(1,\).*\(3,\)|\(3,\).*\(1,\)",
-        optimizer_with(optim.Adam, (1,)),
-        lambda w: (w.p, w.opt.state),
-    ),
+    *[
+        Case(
+            f"{name}_step_gradient_of_a_wrong_shape",
+            lambda w: w.opt.step(),
+            ValueError,
+            r"\(1,\).*\(3,\)|\(3,\).*\(1,\)",
+            optimizer_with(kind, (1,)),
+            lambda w: (w.p, w.opt.state),
+        )
+        for name, kind in (("sgd", optim.SGD), ("adam", optim.Adam))
+    ],
     # --- gradient clipping
     Case(
         "clip_grad_norm_negative_max_norm",

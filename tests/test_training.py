@@ -209,14 +209,23 @@ def test_a_zero_parameter_that_moves_has_an_infinite_update_ratio():
 # --- early stopping -------------------------------------------------------------------------------
 
 
+def train_against_flipped_labels(
+    model: nn.Module, stopper: nn.EarlyStopping, snapshots: Snapshots, epochs: int
+) -> nn.History:
+    """Train on the moons, validating on flipped labels: the better the model learns, the worse
+    val_loss gets, so early stopping's best epoch is the first."""
+    return train(
+        model, val_loader=loader(X, 1 - Y), epochs=epochs, early_stopping=stopper,
+        callbacks=[snapshots],
+    )  # fmt: skip
+
+
 def test_early_stopping_on_a_rising_validation_loss_restores_the_best_weights():
     """Validating on flipped labels: the better the model learns, the worse val_loss gets."""
     model = mlp()
     snapshots = Snapshots(model)
     stopper = nn.EarlyStopping(patience=2)
-    history = train(
-        model, val_loader=loader(X, 1 - Y), epochs=10, early_stopping=stopper, callbacks=[snapshots]
-    )
+    history = train_against_flipped_labels(model, stopper, snapshots, epochs=10)
 
     assert np.all(np.diff(history.series("val_loss")) > 0)
     assert (history.best_epoch, history.stopped_epoch, len(history.epochs)) == (1, 3, 3)
@@ -228,9 +237,7 @@ def test_without_restore_best_the_last_weights_stay():
     model = mlp()
     snapshots = Snapshots(model)
     stopper = nn.EarlyStopping(patience=1, restore_best=False)
-    history = train(
-        model, val_loader=loader(X, 1 - Y), epochs=10, early_stopping=stopper, callbacks=[snapshots]
-    )
+    history = train_against_flipped_labels(model, stopper, snapshots, epochs=10)
 
     assert (history.best_epoch, history.stopped_epoch) == (1, 2)
     assert same_weights(weights(model), snapshots.by_epoch[2])
@@ -240,9 +247,7 @@ def test_the_best_weights_are_restored_when_the_epochs_run_out_too():
     model = mlp()
     snapshots = Snapshots(model)
     stopper = nn.EarlyStopping(patience=10)
-    history = train(
-        model, val_loader=loader(X, 1 - Y), epochs=3, early_stopping=stopper, callbacks=[snapshots]
-    )
+    history = train_against_flipped_labels(model, stopper, snapshots, epochs=3)
 
     assert (history.best_epoch, history.stopped_epoch, len(history.epochs)) == (1, None, 3)
     assert same_weights(weights(model), snapshots.by_epoch[1])
