@@ -9,8 +9,8 @@ A node is any object, hashed by identity, with these attributes (the node protoc
     shape          the shape of its data, () for a scalar
     requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
-    saved_versions the versions of its inputs when its op saved them for backward, or None;
-                   backward refuses a node whose inputs were changed in place since
+    saved_versions the versions of its inputs when its op saved them for backward (() if all
+                   were 0), or None; backward refuses a node whose inputs changed since
 
 Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
@@ -18,6 +18,7 @@ Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad);
 
 from typing import Any
 
+from . import modes
 from .explain import ChainRuleNarrator
 from .modes import anomaly_mode, checked_vjp, enable_grad, grad_mode, is_grad_enabled, no_grad
 from .shapes import sum_to_shape
@@ -57,11 +58,12 @@ def backward(
     step of the chain rule (explain.py), for small graphs.
     """
     order = topo_order(root)
+    versions_may_differ = modes.in_place_changes != 0
     for node in order:  # all before any gradient moves, so a refusal changes nothing
         if node.vjp is None:
             if node.parents:
                 _refuse_freed(node)
-        elif node.saved_versions is not None:
+        elif versions_may_differ and node.saved_versions is not None:
             _check_unchanged(node)
     narrator = ChainRuleNarrator(order) if explain else None
     for node in order:
@@ -106,7 +108,8 @@ def _refuse_freed(node: Any) -> None:
 
 def _check_unchanged(node: Any) -> None:
     """Raise if an input whose data node's VJP reads was changed in place since the forward."""
-    for i, (parent, saved) in enumerate(zip(node.parents, node.saved_versions, strict=True)):
+    saved_versions = node.saved_versions or (0,) * len(node.parents)  # (): all were 0
+    for i, (parent, saved) in enumerate(zip(node.parents, saved_versions, strict=True)):
         if parent.version != saved:
             name = f"'{parent.label}' " if parent.label else ""
             raise RuntimeError(

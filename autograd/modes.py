@@ -29,6 +29,10 @@ class _Mode(threading.local):
 
 grad_mode = _Mode(True)  # ops record the graph for backward
 anomaly_mode = _Mode(False)  # ops and backward check for NaN and Inf
+# How many in-place changes (Tensor.add_ and kin) this process has made. Until the first, every
+# tensor is at version 0, so ops need not note versions nor backward compare them: the guard
+# costs nothing in programs that never change a tensor in place.
+in_place_changes = 0
 
 
 class AnomalyError(RuntimeError):

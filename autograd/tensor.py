@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import graph, ops
+from . import graph, modes, ops
 from .modes import anomaly_mode, check_output, grad_mode
 from .shapes import Axis, normalize_axes
 
@@ -35,7 +35,8 @@ class Tensor:
     vjp = None
     op = ""
     label = ""
-    saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them
+    saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them;
+    # () if no in-place change had happened yet in this process: then every version was 0
     _changes: list | None = None  # [version, last in-place method], shared with detach()ed views
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -177,6 +178,7 @@ class Tensor:
         cell = self._version_cell()
         cell[0] += 1
         cell[1] = name
+        modes.in_place_changes += 1
         return self
 
     def _version_cell(self) -> list:
@@ -481,7 +483,9 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
                 out.requires_grad = True
                 out.parents, out.vjp, out.op = inputs, vjp, primitive.__name__
                 if getattr(primitive, "saves_inputs", False):
-                    out.saved_versions = tuple(t.version for t in inputs)
+                    out.saved_versions = (
+                        tuple(t.version for t in inputs) if modes.in_place_changes else ()
+                    )
                 break
     return out
 
