@@ -38,14 +38,6 @@ def saves_inputs(fn: Primitive) -> Primitive:
     return fn
 
 
-def may_view(fn: Primitive) -> Primitive:
-    """Mark a primitive whose output may be a view of its input's data (reshape, permute,
-    basic indexing): `tensor.apply` gives such an output its input's version counter, so an
-    in-place change through either is seen by backward checks on both, as in torch."""
-    fn.may_view = True
-    return fn
-
-
 def _broadcasting(op: str, kernel: Callable, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """kernel(x, y), with numpy's broadcasting error replaced by one naming op and shapes."""
     try:
@@ -267,7 +259,6 @@ def amax(x, *, axes, keepdims):
 
 
 @primitive
-@may_view
 def reshape(x, *, shape):
     try:
         out = x.data.reshape(shape)
@@ -279,7 +270,6 @@ def reshape(x, *, shape):
 
 
 @primitive
-@may_view
 def permute(x, *, axes):
     """Reorder the axes: output axis i is input axis axes[i]."""
 
@@ -300,7 +290,6 @@ def broadcast_to(x, *, shape):
 
 
 @primitive
-@may_view
 def getitem(x, *, index):
     """numpy indexing: slices, ints, None, ..., integer arrays, boolean masks."""
     try:

@@ -412,7 +412,7 @@ class Tensor:
 
     def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
         """Same elements, new shape; one size may be -1. reshape(2, 3) or reshape((2, 3))."""
-        return apply(ops.reshape, self, shape=_shape_arg(shape))
+        return _view(self, apply(ops.reshape, self, shape=_shape_arg(shape)))
 
     def transpose(self, *axes: int) -> "Tensor":
         """No arguments: reverse the axes (numpy). transpose(a, b): swap two axes (torch)."""
@@ -431,7 +431,7 @@ class Tensor:
         order = tuple(int(a) % n for a in axes if isinstance(a, (int, np.integer)) and -n <= a < n)
         if len(order) != len(axes) or sorted(order) != list(range(n)):
             raise ValueError(f"permute: {axes} is not an ordering of the {n} axes")
-        return apply(ops.permute, self, axes=order)
+        return _view(self, apply(ops.permute, self, axes=order))
 
     def broadcast_to(self, *shape: int | Sequence[int]) -> "Tensor":
         """A view repeated to `shape` by numpy's broadcasting rules."""
@@ -445,7 +445,7 @@ class Tensor:
 
     def clone(self) -> "Tensor":
         """A copy of the data, on the graph (its gradient passes straight through)."""
-        return self.astype(self.dtype)
+        return apply(ops.astype, self, dtype=self.dtype)  # self's dtype needs no astype checks
 
     def flatten(self) -> "Tensor":
         return self.reshape(-1)
@@ -456,7 +456,7 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing; gradients scatter back, repeated indices accumulate."""
-        return apply(ops.getitem, self, index=_index_arrays(index))
+        return _view(self, apply(ops.getitem, self, index=_index_arrays(index)))
 
     # --- construction for the ops -------------------------------------------------------------
 
@@ -473,8 +473,6 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     data, vjp = primitive(*inputs, **settings)
     out = Tensor.__new__(Tensor)  # Tensor._wrap, inlined: this line runs for every op
     out.data = data
-    if getattr(primitive, "may_view", False) and data.base is not None:
-        out._changes = inputs[0]._version_cell()  # a view: one version for the shared data
     if anomaly_mode.enabled:
         out.created_at = check_output(primitive.__name__, inputs, data)
     if grad_mode.enabled:
@@ -487,6 +485,14 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
                         tuple(t.version for t in inputs) if modes.in_place_changes else ()
                     )
                 break
+    return out
+
+
+def _view(base: Tensor, out: Tensor) -> Tensor:
+    """`out` (reshape's, permute's or indexing's result), sharing base's version counter when it
+    is a view of base's data, so an in-place change through either is seen on both (torch)."""
+    if out.data.base is not None:
+        out._changes = base._version_cell()
     return out
 
 
