@@ -7,6 +7,7 @@ backward computes it; the first NaN or Inf raises AnomalyError naming the op, th
 the line of the user's code that created the op (recorded at forward time, only in this mode).
 """
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 LIBRARY = Path(__file__).resolve().parent.parent  # autograd/, nn/, optim/, viz/ live here
-LIBRARY_PACKAGES = tuple(str(LIBRARY / name) for name in ("autograd", "nn", "optim", "viz"))
+LIBRARY_PACKAGES = tuple(f"{LIBRARY / name}{os.sep}" for name in ("autograd", "nn", "optim", "viz"))
 
 
 class _Mode(threading.local):
@@ -89,7 +90,7 @@ def is_anomaly_enabled() -> bool:
 
 
 def user_line() -> str:
-    """Where the user's code called into the library: 'file:line in function: source'."""
+    """Where the user's code called into the library: 'file:line in function'."""
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(LIBRARY_PACKAGES):
         frame = frame.f_back
@@ -104,7 +105,7 @@ def check_output(op: str, inputs: tuple, out: Any) -> str:
     where = user_line()
     bad = _count_non_finite(out)
     if bad:
-        shapes = ", ".join(f"{_shape(t)}{' (has NaN/Inf)' if _count_non_finite(t.data) else ''}"
+        shapes = ", ".join(f"{_shape(t)}{' (has NaN/Inf)' if _count_non_finite(_data(t)) else ''}"
                            for t in inputs)  # fmt: skip
         raise AnomalyError(
             f"detect_anomaly: {op} produced {bad} NaN/Inf value(s) of {np.size(out)} in its output "
@@ -122,15 +123,14 @@ def checked_vjp(node: Any) -> tuple:
     finally:
         anomaly_mode.enabled = True
     for i, g in enumerate(grads):
-        bad = 0 if g is None else _count_non_finite(getattr(g, "data", g))
+        bad = 0 if g is None else _count_non_finite(_data(g))
         if bad:
             created = getattr(node, "created_at", "an unknown place (outside detect_anomaly)")
             upstream = "finite" if not _count_non_finite(_data(node.grad)) else "already NaN/Inf"
             raise AnomalyError(
                 f"detect_anomaly: the backward of {node.op} gave its input {i} "
                 f"{_shape(node.parents[i])} a gradient with {bad} NaN/Inf value(s) (the upstream "
-                f"gradient was {upstream}); the op was called at "
-                f"{created}"
+                f"gradient was {upstream}); the op was called at {created}"
             )
     return grads
 

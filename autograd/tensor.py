@@ -167,8 +167,8 @@ class Tensor:
             what = "an op result on the graph" if self.parents else "a leaf that requires grad"
             raise RuntimeError(
                 f"{name}: {what} {self.shape} cannot be changed in place while the graph is "
-                "recorded; write "
-                "x = x + y instead, or change a leaf under no_grad() (as optimizers do)"
+                "recorded; write x = x + y instead, or change a leaf under no_grad() (as "
+                "optimizers do)"
             )
         try:
             update(self.data)
