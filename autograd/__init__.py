@@ -13,6 +13,7 @@ from .factories import (
     zeros,
     zeros_like,
 )
+from .fuse import fuse
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -36,6 +37,7 @@ __all__ = [
     "enable_grad",
     "from_dlpack",
     "full",
+    "fuse",
     "grad",
     "gradcheck",
     "gradgradcheck",

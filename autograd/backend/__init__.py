@@ -5,8 +5,8 @@ numpy_backend.py, the reference). Structural ops (reshape, transpose, broadcast,
 concatenation) are numpy views and copies for every backend and live in ops.py.
 
 The numba backend is the default when numba imports; TRACEGRAD_BACKEND=numpy chooses the
-reference, TRACEGRAD_BACKEND=numba insists on numba. numba_backend uses no `prange`, so no numba
-threading layer is ever started.
+reference, TRACEGRAD_BACKEND=numba insists on numba. numba's threading layer starts only when a
+fused elementwise loop (autograd/fuse.py) is large enough to run in parallel.
 """
 
 import os

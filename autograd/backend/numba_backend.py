@@ -8,8 +8,9 @@ the two backends agree by construction off the fast paths. Kernels are module-le
 
 Only the optimizer updates divide; they use numba's numpy error model (see there).
 
-No kernel uses `prange`, measured on 2 cores with the omp threading layer. At MLP sizes thread
-start-up outweighs the work (adding a bias to (128, 256) rows takes 1.7 us serial, 4.7 us with
+Only fused elementwise loops (end of this file) use `prange`, from PARALLEL_MIN_SIZE elements.
+The fixed kernels stay serial, measured on 2 cores with the omp threading layer. At MLP sizes
+thread start-up outweighs the work (adding a bias to (128, 256) rows: 1.7 us serial, 4.7 us with
 prange). The one kernel that gained alone was the Adam update: 420 us serial, 218 us on two
 threads for 1M floats. Inside a training step it lost: libgomp's threads spin-wait after a
 parallel loop and starve the OpenBLAS threads of the next matmul, so the 784-256-256-10 step
@@ -18,12 +19,19 @@ went from 1.35 ms to 8.0 ms (bench/mlp.py). With OMP_WAIT_POLICY=passive the par
 Times below are per call, float32, on the bench/ops.py MLP shapes (2 cores, timeit).
 """
 
+import hashlib
+import importlib.util
 import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
 
-from . import numpy_backend
+from . import codegen, numpy_backend
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -45,6 +53,8 @@ scatter_add = numpy_backend.scatter_add
 # its exp and row sums run one element at a time, numpy's are SIMD. log_softmax (64, 32): 10.6
 # us vs 12.7 us; (64, 64): 20 us vs 15 us. Row sums (64, 32): 1.9 vs 2.5; (64, 64): 3.1 vs 2.8.
 _ROW_LOOP_MAX = 2048
+
+
 def _fast(x: np.ndarray) -> bool:
     """Whether x is an array the jitted paths take: float32/float64 and C-contiguous."""
     return x.dtype in _FLOATS and x.flags.c_contiguous
@@ -321,3 +331,104 @@ def _sgd_flat(p, g, buf, momentum_on, first, nesterov, lr, mu, undamped, wd, sig
             buf[i] = bi
             gi = gi + mu * bi if nesterov else bi
         p[i] -= lr * gi
+
+
+# --- fused elementwise functions (autograd/fuse.py) ----------------------------------------------
+
+# From this many elements a fused loop runs on every core (prange). Measured on 2 cores with
+# (a * b + c).relu() in float32 (forward, forward+backward; ms): 400k elements 0.084, 0.29 serial
+# vs 0.107, 0.29 parallel; 1M 0.22, 1.06 vs 0.15, 0.74; 4M 1.66, 6.2 vs 1.29, 4.9.
+PARALLEL_MIN_SIZE = 500_000
+_threading_layer: str | None = None  # threading_layer(), once started
+
+
+class _ElementwiseLoops:
+    """The jitted loops of one fused Program: `forward` and `backward` on 1-d arrays, run on
+    every core (prange) from PARALLEL_MIN_SIZE elements under the omp or tbb threading layer."""
+
+    def __init__(self, module: Any, dtype: np.dtype) -> None:
+        self.module, self.dtype = module, dtype
+
+    def forward(self, inputs: list[np.ndarray]) -> np.ndarray:
+        """The function's value at every element of the (equal-length, contiguous) inputs."""
+        out = np.empty(inputs[0].size, self.dtype)
+        self._loop("forward", out.size)(*inputs, out)
+        return out
+
+    def backward(self, inputs: list[np.ndarray], g: np.ndarray) -> list[np.ndarray]:
+        """Each input's gradient, given the output's gradient `g` (all 1-d, one length)."""
+        grads = [np.empty(g.size, self.dtype) for _ in inputs]
+        self._loop("backward", g.size)(*inputs, g, *grads)
+        return grads
+
+    def _loop(self, name: str, size: int) -> Any:
+        parallel = size >= PARALLEL_MIN_SIZE and threading_layer() in ("omp", "tbb")
+        return getattr(self.module, name + ("_parallel" if parallel else ""))
+
+
+def threading_layer() -> str:
+    """The numba threading layer prange loops run on ("omp" here), started on first use.
+
+    The trap: libgomp's threads spin after a parallel loop, and the next matmul's OpenBLAS
+    threads wait for a core (measured: a fused loop then a (64, 784) @ (784, 256) matmul,
+    0.37 ms serial, 8.0 ms parallel). So numba's libgomp starts with OMP_WAIT_POLICY=PASSIVE
+    (its threads sleep between loops: 0.40 ms) unless the user set a policy; the variable is
+    restored at once, so torch's own libgomp, loaded later, never sees it. Under workqueue
+    (numba's fallback without omp or tbb: ~115 us a loop, not thread-safe) fused loops stay
+    serial.
+    """
+    global _threading_layer
+    if _threading_layer is None:
+        ours = "OMP_WAIT_POLICY" not in os.environ
+        if ours:
+            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        try:
+            numba.get_num_threads()  # starts the layer: libgomp reads its settings now
+        finally:
+            if ours:
+                del os.environ["OMP_WAIT_POLICY"]
+        _threading_layer = numba.threading_layer()
+    return _threading_layer
+
+
+_compiled: dict[Any, _ElementwiseLoops] = {}
+
+
+def compile_elementwise(program: Any) -> _ElementwiseLoops:
+    """The jitted loops of an elementwise Program, generated by codegen.py into a file under
+    _fused_cache_dir() (so numba's disk cache keeps them) and imported once per process."""
+    if program not in _compiled:
+        _compiled[program] = _import_generated(
+            codegen.source(program.steps, program.inputs, program.dtype.name), program.dtype
+        )
+    return _compiled[program]
+
+
+def _import_generated(text: str, dtype: np.dtype) -> _ElementwiseLoops:
+    """The module whose source is `text`, written once to _fused_cache_dir() and imported."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+    path = _fused_cache_dir() / f"fused_{digest}.py"
+    if not path.exists():
+        _write_atomically(path, text)
+    name = f"tracegrad_fused_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # numba's cache finds
+    spec.loader.exec_module(module)  # the module by name when it loads compiled code
+    return _ElementwiseLoops(module, dtype)
+
+
+def _fused_cache_dir() -> Path:
+    """Where generated loops and their compiled code live: $TRACEGRAD_CACHE_DIR, else
+    $XDG_CACHE_HOME/tracegrad/fused, else ~/.cache/tracegrad/fused."""
+    if "TRACEGRAD_CACHE_DIR" in os.environ:
+        return Path(os.environ["TRACEGRAD_CACHE_DIR"])
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "tracegrad" / "fused"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: another process may be importing it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
+        f.write(text)
+    os.replace(f.name, path)

@@ -4,6 +4,7 @@ Arrays in, arrays out; no graph, no Tensors. Broadcasting follows numpy in every
 """
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -137,3 +138,14 @@ def sgd_update(
         g = g + momentum * buf if nesterov else buf
     p -= lr * g
     return buf if momentum else None
+
+
+def compile_elementwise(program: Any) -> None:
+    """The fused kernels of an elementwise Program (autograd/fuse.py), or None: the reference
+    fuses nothing, so fuse() runs the traced function's composed ops instead."""
+    return None
+
+
+def threading_layer() -> str:
+    """The threading layer this backend's own loops run on: "none" (numpy's are serial)."""
+    return "none"

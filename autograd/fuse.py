@@ -1,0 +1,223 @@
+"""fuse: run an elementwise function as one op, one pass over memory, like a tiny torch.compile.
+
+    f = fuse(lambda a, b, c: (a * b + c).relu())
+    y = f(a, b, c)          # same values and gradients as (a * b + c).relu()
+
+`fuse` traces `fn` once per dtype and number of inputs with symbolic `Expr`s, which know the
+elementwise Tensor operations listed in EXPR_OPS, into a `Program`: a list of instructions. The
+numba backend turns a program into one jitted loop for the forward pass and one for the backward
+pass, which recomputes the forward values and applies each instruction's derivative in reverse,
+element by element (backend/codegen.py). The numpy backend fuses nothing and runs `fn` on the
+Tensors: the composition is the reference the fused op is tested against.
+
+A fused op has a first derivative only: backward(create_graph=True) through it raises, naming it
+(call the function unfused for gradients of gradients).
+"""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import backend
+from .graph import topo_order
+from .modes import is_grad_enabled
+from .tensor import Tensor, _common_dtype, _lift, apply
+
+EXPR_OPS = (
+    "+ - * / (with numbers on either side), unary -, ** a number, exp, log, sqrt, relu, sigmoid, "
+    "tanh, maximum, minimum"
+)
+
+
+class Instruction(NamedTuple):
+    """One step of a Program: `op` on the results of earlier steps `args` (indices), or an
+    input (op "input", `value` its position) or a constant (op "const", `value` the number)."""
+
+    op: str
+    args: tuple[int, ...] = ()
+    value: float = 0.0
+
+
+class Program(NamedTuple):
+    """A traced elementwise function: its steps in order (the last is the result), how many
+    inputs it takes and the dtype it computes in."""
+
+    steps: tuple[Instruction, ...]
+    inputs: int
+    dtype: np.dtype
+
+
+class Expr:
+    """A symbolic elementwise value: what `fn` sees while `fuse` traces it."""
+
+    __array_ufunc__ = None  # ndarray * Expr goes to Expr.__rmul__, which explains the error
+
+    def __init__(self, op: str, parents: tuple["Expr", ...] = (), value: float = 0.0) -> None:
+        self.op, self.parents, self.value = op, parents, value
+
+    def _unary(self, op: str) -> "Expr":
+        return Expr(op, (self,))
+
+    def _binary(self, op: str, other: Any) -> "Expr":
+        return Expr(op, (self, _as_expr(other, op)))
+
+    def __add__(self, other: Any) -> "Expr":
+        return self._binary("add", other)
+
+    def __radd__(self, other: Any) -> "Expr":
+        return _as_expr(other, "add")._binary("add", self)
+
+    def __sub__(self, other: Any) -> "Expr":
+        return self._binary("sub", other)
+
+    def __rsub__(self, other: Any) -> "Expr":
+        return _as_expr(other, "sub")._binary("sub", self)
+
+    def __mul__(self, other: Any) -> "Expr":
+        return self._binary("mul", other)
+
+    def __rmul__(self, other: Any) -> "Expr":
+        return _as_expr(other, "mul")._binary("mul", self)
+
+    def __truediv__(self, other: Any) -> "Expr":
+        return self._binary("div", other)
+
+    def __rtruediv__(self, other: Any) -> "Expr":
+        return _as_expr(other, "div")._binary("div", self)
+
+    def __neg__(self) -> "Expr":
+        return self._unary("neg")
+
+    def __pow__(self, exponent: Any) -> "Expr":
+        if isinstance(exponent, Expr) or not _is_number(exponent):
+            raise TypeError(f"fuse: ** takes a number exponent, got {type(exponent).__name__}")
+        return Expr("pow", (self,), float(exponent))
+
+    def exp(self) -> "Expr":
+        return self._unary("exp")
+
+    def log(self) -> "Expr":
+        return self._unary("log")
+
+    def sqrt(self) -> "Expr":
+        return self**0.5
+
+    def relu(self) -> "Expr":
+        return self._unary("relu")
+
+    def sigmoid(self) -> "Expr":
+        return self._unary("sigmoid")
+
+    def tanh(self) -> "Expr":
+        return self._unary("tanh")
+
+    def maximum(self, other: Any) -> "Expr":
+        return self._binary("maximum", other)
+
+    def minimum(self, other: Any) -> "Expr":
+        return -(-self).maximum(-_as_expr(other, "minimum"))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"fuse: {name} is not one of the elementwise ops fuse knows: {EXPR_OPS}"
+        )
+
+
+def fuse(fn: Callable[..., Any]) -> Callable[..., Tensor]:
+    """`fn` (Tensors -> Tensor, elementwise ops only) as one op: same values and gradients.
+
+    The inputs broadcast against each other as in any elementwise op; the output has their
+    broadcast shape and common dtype. Under the numba backend the first call for a dtype and
+    number of inputs compiles (about 0.5 s, then from numba's disk cache); later calls run one
+    loop forward and one backward. Under the numpy backend it simply calls `fn`.
+    """
+    programs: dict[tuple[int, np.dtype], Program] = {}
+
+    def run(*inputs: Any) -> Tensor:
+        tensors = _lift_all(inputs, getattr(fn, "__name__", "fused"))
+        key = (len(tensors), tensors[0].dtype)
+        if key not in programs:
+            programs[key] = trace(fn, *key)
+        kernels = backend.kernels.compile_elementwise(programs[key])
+        if kernels is None:
+            return fn(*tensors)
+        return apply(fused, *tensors, fn=fn, kernels=kernels)
+
+    run.__name__ = run.__qualname__ = f"fused_{getattr(fn, '__name__', 'fn')}"
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def trace(fn: Callable[..., Any], inputs: int, dtype: np.dtype) -> Program:
+    """The Program of `fn` on `inputs` inputs computing in `dtype` (one call of fn on Exprs)."""
+    arguments = [Expr("input", value=k) for k in range(inputs)]
+    result = fn(*arguments)
+    if not isinstance(result, Expr):
+        raise TypeError(f"fuse: the function must return an expression of its inputs: {result!r}")
+    order = topo_order(result)
+    position = {id(node): k for k, node in enumerate(order)}
+    steps = tuple(
+        Instruction(node.op, tuple(position[id(p)] for p in node.parents), node.value)
+        for node in order
+    )
+    return Program(steps, inputs, np.dtype(dtype))
+
+
+def fused(*inputs: Tensor, fn: Callable[..., Any], kernels: Any) -> tuple:
+    """The fused op: one jitted loop over the inputs broadcast to one shape, and its VJP (one
+    loop too). Not in ops.OPS: `fuse` makes one per traced function rather than by name."""
+    shape = np.broadcast_shapes(*(t.shape for t in inputs))
+    arrays = [_flat(t.data, shape) for t in inputs]
+
+    def vjp(g: Tensor) -> tuple:
+        if is_grad_enabled():
+            raise RuntimeError(
+                f"backward: fused op {fn.__name__} has no gradient of its gradient; for "
+                "create_graph=True call the function itself, unfused"
+            )
+        grads = kernels.backward(arrays, _flat(g.data, shape))
+        return tuple(
+            Tensor._wrap(a.reshape(shape)) if t.requires_grad else None
+            for t, a in zip(inputs, grads, strict=True)
+        )
+
+    return kernels.forward(arrays).reshape(shape), vjp
+
+
+def _flat(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`array` broadcast to `shape`, as a C-contiguous 1-d array (the kernels' layout)."""
+    if array.shape != shape:
+        array = np.broadcast_to(array, shape)
+    return np.ascontiguousarray(array).reshape(-1)
+
+
+def _lift_all(inputs: tuple, name: str) -> list[Tensor]:
+    """The inputs as Tensors of one float dtype (numbers and arrays lifted, dtypes promoted)."""
+    if not inputs:
+        raise TypeError(f"fuse: {name} needs at least one input")
+    like = next((x for x in inputs if isinstance(x, Tensor)), None)
+    tensors = [_lift(x, like, name) for x in inputs]
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = _common_dtype(dtype, t.dtype)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float32)
+    return [t if t.dtype == dtype else t.astype(dtype) for t in tensors]
+
+
+def _as_expr(x: Any, op: str) -> Expr:
+    if isinstance(x, Expr):
+        return x
+    if _is_number(x):
+        return Expr("const", value=float(x))
+    raise TypeError(
+        f"fuse: {op} takes expressions of the inputs and numbers, got {type(x).__name__} "
+        "(pass arrays and Tensors as inputs of the fused function instead)"
+    )
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
