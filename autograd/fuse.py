@@ -22,6 +22,8 @@ import numpy as np
 from . import backend
 from .graph import topo_order
 from .modes import is_grad_enabled
+from .ops import saves_inputs
+from .shapes import broadcast_shapes
 from .tensor import Tensor, _common_dtype, _lift, apply
 
 EXPR_OPS = (
@@ -135,18 +137,19 @@ def fuse(fn: Callable[..., Any]) -> Callable[..., Tensor]:
     loop forward and one backward. Under the numpy backend it simply calls `fn`.
     """
     programs: dict[tuple[int, np.dtype], Program] = {}
+    name = getattr(fn, "__name__", type(fn).__name__)
 
     def run(*inputs: Any) -> Tensor:
-        tensors = _lift_all(inputs, getattr(fn, "__name__", "fused"))
+        tensors = _lift_all(inputs, name)
         key = (len(tensors), tensors[0].dtype)
         if key not in programs:
             programs[key] = trace(fn, *key)
         kernels = backend.kernels.compile_elementwise(programs[key])
         if kernels is None:
             return fn(*tensors)
-        return apply(fused, *tensors, fn=fn, kernels=kernels)
+        return apply(fused, *tensors, name=name, kernels=kernels)
 
-    run.__name__ = run.__qualname__ = f"fused_{getattr(fn, '__name__', 'fn')}"
+    run.__name__ = run.__qualname__ = f"fused_{name}"
     run.__doc__ = fn.__doc__
     return run
 
@@ -166,16 +169,18 @@ def trace(fn: Callable[..., Any], inputs: int, dtype: np.dtype) -> Program:
     return Program(steps, inputs, np.dtype(dtype))
 
 
-def fused(*inputs: Tensor, fn: Callable[..., Any], kernels: Any) -> tuple:
+@saves_inputs
+def fused(*inputs: Tensor, name: str, kernels: Any) -> tuple:
     """The fused op: one jitted loop over the inputs broadcast to one shape, and its VJP (one
-    loop too). Not in ops.OPS: `fuse` makes one per traced function rather than by name."""
-    shape = np.broadcast_shapes(*(t.shape for t in inputs))
+    loop too). Not in ops.OPS, which holds the primitives of fixed name: `fuse` makes these.
+    `name` is the traced function's, for messages."""
+    shape = broadcast_shapes(f"fuse: {name}", *(t.shape for t in inputs))
     arrays = [_flat(t.data, shape) for t in inputs]
 
     def vjp(g: Tensor) -> tuple:
         if is_grad_enabled():
             raise RuntimeError(
-                f"backward: fused op {fn.__name__} has no gradient of its gradient; for "
+                f"backward: fused op {name} has no gradient of its gradient; for "
                 "create_graph=True call the function itself, unfused"
             )
         grads = kernels.backward(arrays, _flat(g.data, shape))

@@ -4,8 +4,9 @@ One step = forward, cross-entropy, backward, Adam update, float32. All engines r
 process, interleaved in blocks (10 steps of a, 10 of b, ..., again) so drift hits each alike;
 the first step of a block is not timed, since torch's and OpenBLAS's thread pools fight for
 the 2 cores right after a switch (step-by-step interleaving made every engine 2-10x slower).
-Times are medians. Also: an elementwise chain relu(a*b + c) forward and backward at 1e6
-elements, and square matmul throughput against numpy. Run: `python bench/mlp.py` (or `make bench`).
+Times are medians. Also: an elementwise chain relu(a*b + c) at 1e6 elements, composed and fused
+(autograd.fuse), and square matmul throughput against numpy.
+Run: `python bench/mlp.py` (or `make bench`).
 """
 
 import statistics
@@ -18,7 +19,7 @@ import numpy as np
 import torch
 
 import autograd.backend as backend
-from autograd import Tensor, cross_entropy, linear
+from autograd import Tensor, cross_entropy, fuse, linear, no_grad
 from optim import Adam
 
 SIZES = [
@@ -162,26 +163,39 @@ def mlp_table(backends: list[str]) -> None:
 
 
 def elementwise_chain(backends: list[str]) -> None:
+    """relu(a*b + c) at 1e6 float32: composed and fused (autograd.fuse), forward alone and
+    forward+backward, against numpy's unfused forward (three passes, two temporaries)."""
     n = 1_000_000
     rng = np.random.default_rng(2)
     a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
     ta, tb, tc = (Tensor(v.copy(), requires_grad=True) for v in (a, b, c))
+    chain = fuse(lambda a, b, c: (a * b + c).relu())
 
-    def ours(name: str) -> Callable:
+    def timed(name: str, fn: Callable, backward: bool) -> Callable:
         def step() -> None:
             backend.use(name)
-            (ta * tb + tc).relu().sum().backward()
+            if backward:
+                fn(ta, tb, tc).sum().backward()
+            else:
+                with no_grad():
+                    fn(ta, tb, tc)
 
         return step
 
-    steps = {f"tracegrad-{name}": ours(name) for name in backends}
-    steps["numpy forward"] = lambda: np.maximum(a * b + c, 0)
-    medians = interleaved_medians(steps, seconds=2.0)
-    print(
-        "relu(a*b + c) at 1e6 float32: "
-        + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in medians.items())
-        + " (tracegrad: forward+backward)"
-    )
+    steps: dict[str, Callable] = {"numpy forward": lambda: np.maximum(a * b + c, 0)}
+    for name in backends:
+        for kind, fn in (("composed", lambda a, b, c: (a * b + c).relu()), ("fused", chain)):
+            steps[f"{name} {kind} forward"] = timed(name, fn, backward=False)
+            steps[f"{name} {kind} forward+backward"] = timed(name, fn, backward=True)
+    medians = interleaved_medians(steps, seconds=3.0)
+    print(f"relu(a*b + c) at 1e6 float32 (numba threading layer: {_layer(backends)}):")
+    for name, seconds in medians.items():
+        vs = medians["numpy forward"] / seconds if name.endswith("forward") else None
+        print(f"{name:>40} {seconds * 1e3:6.2f} ms" + (f"  {vs:.1f}x numpy" if vs else ""))
+
+
+def _layer(backends: list[str]) -> str:
+    return backend.module("numba").threading_layer() if "numba" in backends else "none"
 
 
 def matmul_throughput(backends: list[str]) -> None:
