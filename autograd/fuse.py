@@ -50,6 +50,15 @@ class Program(NamedTuple):
     dtype: np.dtype
 
 
+def _refuse(op: str) -> Callable[..., Any]:
+    """A method of Expr for an operator fuse cannot fuse: it raises naming `op`."""
+
+    def method(self: "Expr", *args: Any) -> Any:
+        raise TypeError(f"fuse: {op} is not an elementwise op fuse knows: {EXPR_OPS}")
+
+    return method
+
+
 class Expr:
     """A symbolic elementwise value: what `fn` sees while `fuse` traces it."""
 
@@ -119,6 +128,12 @@ class Expr:
 
     def minimum(self, other: Any) -> "Expr":
         return -(-self).maximum(-_as_expr(other, "minimum"))
+
+    __matmul__ = __rmatmul__ = _refuse("@")
+    __getitem__ = _refuse("indexing")
+    __rpow__ = _refuse("a number ** an input")
+    __abs__ = _refuse("abs")
+    __lt__ = __le__ = __gt__ = __ge__ = _refuse("a comparison")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

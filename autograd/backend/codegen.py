@@ -47,7 +47,7 @@ DERIVATIVES: dict[str, tuple[str, ...]] = {
     "mul": ("{d} * {b}", "{d} * {a}"),
     "div": ("{d} / {b}", "-{d} * {a} / ({b} * {b})"),
     "neg": ("-{d}",),
-    "pow": ("{d} * {p} * {a} ** ({p} - one)",),
+    "pow": ("{d} * {p} * {a} ** ({p} - one) if not ({a} == zero and {p} == zero) else zero",),
     "exp": ("{d} * {t}",),
     "log": ("{d} / {a}",),
     "relu": ("{d} if not {a} <= zero else zero",),
@@ -99,7 +99,7 @@ def source(steps: tuple, inputs: int, dtype: str) -> str:
         for suffix, loop in (("", "range"), ("_parallel", "prange"))
     ]
     constants = "\n".join(
-        f"k{n} = np.{dtype}({step.value!r})"
+        f'k{n} = np.{dtype}(float("{step.value!r}"))'  # float("inf") too
         for n, step in enumerate(steps)
         if step.op in ("const", "pow")
     )
