@@ -148,8 +148,8 @@ def fuse(fn: Callable[..., Any]) -> Callable[..., Tensor]:
 
     The inputs broadcast against each other as in any elementwise op; the output has their
     broadcast shape and common dtype. Under the numba backend the first call for a dtype and
-    number of inputs compiles (about 0.5 s, then from numba's disk cache); later calls run one
-    loop forward and one backward. Under the numpy backend it simply calls `fn`.
+    number of inputs compiles (0.2-0.5 s; later processes load it from numba's disk cache);
+    later calls run one loop forward and one backward. Under the numpy backend it calls `fn`.
     """
     programs: dict[tuple[int, np.dtype], Program] = {}
     name = getattr(fn, "__name__", type(fn).__name__)
