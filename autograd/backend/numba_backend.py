@@ -23,9 +23,9 @@ import hashlib
 import importlib.util
 import math
 import os
+import pathlib
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import numba
@@ -417,16 +417,16 @@ def _import_generated(text: str, dtype: np.dtype) -> _ElementwiseLoops:
     return _ElementwiseLoops(module, dtype)
 
 
-def _fused_cache_dir() -> Path:
+def _fused_cache_dir() -> pathlib.Path:
     """Where generated loops and their compiled code live: $TRACEGRAD_CACHE_DIR, else
     $XDG_CACHE_HOME/tracegrad/fused, else ~/.cache/tracegrad/fused."""
     if "TRACEGRAD_CACHE_DIR" in os.environ:
-        return Path(os.environ["TRACEGRAD_CACHE_DIR"])
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "tracegrad" / "fused"
+        return pathlib.Path(os.environ["TRACEGRAD_CACHE_DIR"])
+    root = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
+    return pathlib.Path(root) / "tracegrad" / "fused"
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: pathlib.Path, text: str) -> None:
     """Write `text` to `path` whole or not at all: another process may be importing it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
