@@ -471,6 +471,15 @@ def test_cache_dir(monkeypatch, tmp_path):
     assert numba_backend._fused_cache_dir() == Path.home() / ".cache" / "tracegrad" / "fused"
 
 
+def test_a_cache_dir_that_cannot_be_written_is_named(monkeypatch, tmp_path):
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("TRACEGRAD_CACHE_DIR", str(blocked / "fused"))
+    unseen = fuse(lambda a: a * 7.25 + 0.125)  # a program no other test compiles
+    with pytest.raises(OSError, match=r"fuse: cannot write .*TRACEGRAD_CACHE_DIR"):
+        unseen(Tensor([1.0, 2.0]))
+
+
 # --- inside a bigger graph --------------------------------------------------------------------
 
 

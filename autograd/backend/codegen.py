@@ -68,6 +68,8 @@ zero, half, one, two = (np.{dtype}(v) for v in (0.0, 0.5, 1.0, 2.0))
 {constants}
 """
 
+# error_model="numpy": x / 0 gives inf or nan as numpy does, where numba's default raises
+# ZeroDivisionError and its check per division keeps the loop from vectorising.
 KERNEL = """
 @njit(cache=True, error_model="numpy", parallel={parallel})
 def {name}({arguments}):

@@ -409,7 +409,13 @@ def _import_generated(text: str, dtype: np.dtype) -> _ElementwiseLoops:
     digest = hashlib.sha256(text.encode()).hexdigest()[:20]
     path = _fused_cache_dir() / f"fused_{digest}.py"
     if not path.exists():
-        _write_atomically(path, text)
+        try:
+            _write_atomically(path, text)
+        except OSError as error:
+            raise OSError(
+                f"fuse: cannot write the generated loops to {path.parent} ({error.strerror}); "
+                "set TRACEGRAD_CACHE_DIR to a folder you can write"
+            ) from error
     name = f"tracegrad_fused_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = sys.modules[name] = importlib.util.module_from_spec(spec)  # numba's cache finds
