@@ -138,9 +138,7 @@ class Expr:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        raise AttributeError(
-            f"fuse: {name} is not one of the elementwise ops fuse knows: {EXPR_OPS}"
-        )
+        raise AttributeError(f"fuse: {name} is not an elementwise op fuse knows: {EXPR_OPS}")
 
 
 def fuse(fn: Callable[..., Any]) -> Callable[..., Tensor]:
@@ -151,15 +149,15 @@ def fuse(fn: Callable[..., Any]) -> Callable[..., Tensor]:
     number of inputs compiles (0.2-0.5 s; later processes load it from numba's disk cache);
     later calls run one loop forward and one backward. Under the numpy backend it calls `fn`.
     """
-    programs: dict[tuple[int, np.dtype], Program] = {}
+    compiled: dict[tuple, Any] = {}  # (inputs, dtype, backend) -> its loops, None for numpy
     name = getattr(fn, "__name__", type(fn).__name__)
 
     def run(*inputs: Any) -> Tensor:
         tensors = _lift_all(inputs, name)
-        key = (len(tensors), tensors[0].dtype)
-        if key not in programs:
-            programs[key] = trace(fn, *key)
-        kernels = backend.kernels.compile_elementwise(programs[key])
+        key = (len(tensors), tensors[0].dtype, backend.kernels)
+        if key not in compiled:
+            compiled[key] = backend.kernels.compile_elementwise(trace(fn, *key[:2]))
+        kernels = compiled[key]
         if kernels is None:
             return fn(*tensors)
         return apply(fused, *tensors, name=name, kernels=kernels)

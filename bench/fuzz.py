@@ -9,27 +9,49 @@ and shrinks every failing graph before it is printed.
 Run: `.venv/bin/python bench/fuzz.py --seconds 120`. Prints how many graphs were checked and
 how many failed, e.g. "checked 3400 graphs (up to 20 steps, depth up to 15), 0 mismatches",
 how often each op was drawn, and each mismatch's graph; the exit code is 1 on any mismatch.
+
+With --fused it fuzzes fuse's code generator instead (tests/test_fuse.py's property): random
+elementwise programs (`random_recipe`: 1-3 inputs, ops drawn from everything fuse knows, nodes
+reused), each fused on the numba backend and composed from Tensor ops, values and gradients
+compared in float32 and float64 (`check_recipe`), every --parallel-every'th program on the
+parallel (prange) loops too. Every program compiles (about 0.3 s a dtype), into a temporary
+TRACEGRAD_CACHE_DIR (removed at the end) unless one is set. A mismatch prints the program as
+Python, the dtype and the inputs' seed.
 """
 
 import argparse
+import itertools
+import os
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from test_fuzz import (  # tests/ is on the path since the line above
+from test_fuse import (  # tests/ is on the path since the line above
+    DTYPES,
+    FUSE_OPS,
+    FUZZ_SHAPE,
+    check_recipe,
+    random_recipe,
+)
+from test_fuzz import (
     FUZZ_OPS,
     Graph,
     check_gradients,
     check_second_derivatives,
     graphs,
 )
+
+from autograd import backend
+from autograd.backend import numba_backend
 
 BATCH = 40  # graphs per hypothesis run: a run past the deadline draws at most this many more
 
@@ -89,6 +111,52 @@ def run_batch(
     tally.last_failure = None
 
 
+FUZZ_SIZE = int(np.prod(FUZZ_SHAPE))
+
+
+def fuzz_fused(seconds: float, seed: int, parallel_every: int) -> int:
+    """Random programs fused against composed until `seconds` are up; the number of mismatches.
+
+    Program n (from 1) is random_recipe(np.random.default_rng(s)) for the n-th draw s of
+    random.Random(seed), its inputs come from seed s + 1, and it runs on the serial loops, and
+    on the parallel ones too when n is a multiple of `parallel_every`."""
+    backend.use("numba")
+    seeds = random.Random(seed)
+    programs = checks = parallel = most_steps = deepest = masked = 0
+    drawn: Counter[str] = Counter()
+    mismatches = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        program_seed = seeds.getrandbits(63)
+        recipe = random_recipe(np.random.default_rng(program_seed))
+        programs += 1
+        most_steps, deepest = max(most_steps, len(recipe.steps)), max(deepest, recipe.depth())
+        drawn.update(op for op, _, _ in recipe.steps)
+        paths = ["serial"]
+        if parallel_every and programs % parallel_every == 0:
+            paths.append("parallel")
+        for path, dtype in itertools.product(paths, DTYPES):
+            numba_backend.PARALLEL_MIN_SIZE = 1 if path == "parallel" else 10**12
+            checks += 1
+            parallel += path == "parallel"
+            try:
+                masked += check_recipe(recipe, dtype, seed=program_seed + 1)
+            except Exception as error:
+                mismatches += 1
+                print(f"MISMATCH ({path} loops, program seed {program_seed}):", flush=True)
+                print(f"{type(error).__name__}: {error}\n", flush=True)
+    elapsed = seconds + time.monotonic() - deadline
+    fewest = sorted(FUSE_OPS, key=drawn.get)
+    print(f"ops drawn, fewest first: {', '.join(f'{op} {drawn[op]}' for op in fewest)}")
+    print(
+        f"checked {programs} programs (up to {most_steps} steps, depth up to {deepest}; "
+        f"{checks} fused-vs-composed checks of {FUZZ_SIZE} elements, {parallel} on the parallel "
+        f"loops; {masked} elements' gradients left out near a kink) in {elapsed:.0f} s, "
+        f"{mismatches} {'mismatch' if mismatches == 1 else 'mismatches'}"
+    )
+    return mismatches
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="wall time (120)")
@@ -98,8 +166,22 @@ def main(argv: list[str] | None = None) -> int:
         "--second-order", action="store_true", help="check gradients of gradients instead"
     )
     parser.add_argument("--no-shrink", action="store_true", help="print failing graphs as drawn")
+    parser.add_argument(
+        "--fused", action="store_true", help="fuzz fuse's generated loops (fused vs composed)"
+    )
+    parser.add_argument(
+        "--parallel-every",
+        type=int,
+        default=8,
+        help="with --fused: every n-th program on the parallel loops too (8; 0: never)",
+    )
     args = parser.parse_args(argv)
     seed = random.randrange(2**32) if args.seed is None else args.seed
+    if args.fused:
+        print(f"fuzzing fused programs for {args.seconds:g} s (--seed {seed})", flush=True)
+        with tempfile.TemporaryDirectory(prefix="tracegrad-fused-") as cache:
+            os.environ.setdefault("TRACEGRAD_CACHE_DIR", cache)
+            return 1 if fuzz_fused(args.seconds, seed, args.parallel_every) else 0
     check = check_second_derivatives if args.second_order else check_gradients
     what = "second derivatives" if args.second_order else "gradients"
     print(f"fuzzing {what} for {args.seconds:g} s (--seed {seed})", flush=True)

@@ -5,19 +5,25 @@ an unused input) runs in float32 and float64 on the serial and the parallel (pra
 gradcheck on some of them; broadcasting, memory layouts and dtype promotion of the inputs; NaN,
 ties and other special values; the errors for what fuse cannot fuse and for create_graph; the
 numpy backend (plain composition) against the numba one (one "fused" node); the generated
-modules' disk cache, reused by a second process; a fused op inside a bigger graph.
+modules' disk cache, reused by a second process; a fused op inside a bigger graph; seeded random
+programs over every op (DAGs of reused subexpressions) against their composition (bench/fuzz.py
+--fused runs more of them for a wall time).
 
 Every test but the numpy one runs on the numba backend, selected here and restored afterwards,
 whatever TRACEGRAD_BACKEND says (under NUMBA_DISABLE_JIT the generated loops run as Python).
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -25,7 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import LAYOUTS, broadcastable_shapes, relaid
 
-from autograd import Tensor, backend, fuse, gradcheck, is_grad_enabled, linear
+from autograd import Tensor, backend, fuse, gradcheck, is_grad_enabled, linear, no_grad
 from autograd.backend import numba_backend
 from autograd.fuse import trace
 from autograd.graph import topo_order
@@ -302,6 +308,26 @@ def test_maximum_minimum_nan_wins_and_ties_split(name):
     assert grad_a.data[2] == grad_b.data[2] == 0.5  # a tie: half to each side
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", ["tanh", "sigmoid"])
+def test_saturated_gradients_keep_their_relative_precision(op, dtype):
+    """Far out, tanh' and sigmoid' are tiny but not 0: t * (1 - t) would round them to 0."""
+    x = np.array([8.0, 9.0, 12.0, 17.0, 20.0, -20.0, 0.5], dtype)
+    fn = lambda a: getattr(a, op)()  # noqa: E731
+    (got,) = run(fuse(fn), [x])[1]
+    (want,) = run(fn, [x])[1]
+    assert (got.data > 0).all()
+    np.testing.assert_allclose(got.data, want.data, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_constants_zero_and_minus_zero_are_different_programs():
+    x = np.array([-1.0, 2.0])
+    positive = run(fuse(lambda a: 1.0 / a.maximum(0.0)), [x])[0]
+    negative = run(fuse(lambda a: 1.0 / a.maximum(-0.0)), [x])[0]
+    np.testing.assert_array_equal(positive.data, [np.inf, 0.5])
+    np.testing.assert_array_equal(negative.data, [-np.inf, 0.5])
+
+
 @pytest.mark.parametrize("constant", [np.inf, -np.inf, np.nan, 1e-300, -0.0])
 def test_any_float_constant(constant):
     fn = lambda a: a.maximum(constant) + a * constant  # noqa: E731
@@ -315,7 +341,7 @@ def test_any_float_constant(constant):
 # --- errors -----------------------------------------------------------------------------------
 
 ERRORS = {  # name: (fn, exception, message)
-    "reduction": (lambda a: a.sum(), AttributeError, "fuse: sum is not one of the elementwise"),
+    "reduction": (lambda a: a.sum(), AttributeError, "fuse: sum is not an elementwise op"),
     "matmul": (lambda a: a @ a, TypeError, "fuse: "),
     "indexing": (lambda a: a[0], TypeError, "fuse: "),
     "number to the power of an input": (lambda a: 2.0**a, TypeError, "fuse: "),
@@ -504,3 +530,366 @@ def test_fused_op_in_the_middle_of_a_graph():
     np.testing.assert_allclose(loss.data, want.data, **tolerance(np.float64))
     for got, ref in zip(leaves, reference, strict=True):
         np.testing.assert_allclose(got.grad.data, ref.grad.data, **tolerance(np.float64))
+
+
+# --- random programs: the code generator fuzzed ------------------------------------------------
+#
+# A Recipe is a random elementwise program: steps (op, operand nodes, number) over 1 to 3
+# inputs, each step's operands drawn from the nodes before it (recent ones more often), so
+# subexpressions are reused and the program is a DAG up to FUZZ_DEPTH ops deep. One interpreter
+# (Recipe.__call__) runs it on Exprs, which fuse traces, and on Tensors, the composition the
+# fused op must equal; bench/fuzz.py --fused runs the same check for a wall time.
+#
+# The drawing keeps every node finite and within +-FUZZ_LIMIT for inputs in [-2, 2]: it follows
+# each node's bounds (running the step's op on its operands' bounds, and 0 where they straddle
+# it), redraws a step that could leave them, and feeds log, sqrt, fractional and negative powers
+# and denominators an argument at least FUZZ_MARGIN from 0 (the node itself, else a guard such
+# as x * x + 0.5). Kinks and ties are not avoided: relu at 0 and maximum at a tie are reached
+# exactly (x - x, x.maximum(x), inputs equal to each other or to a number) and both sides must
+# agree there too; only where a kink's operand may round otherwise on the two sides (near_kinks)
+# is that element's gradient left out.
+
+
+class FuseOp(NamedTuple):
+    """A step kind: its Python source over operands {0} {1} and the number {c}; how to run it on
+    Exprs or Tensors; how many nodes it takes; whether it takes a number."""
+
+    template: str
+    run: Callable[..., Any]  # (*operands, number)
+    nodes: int
+    number: bool = False
+
+
+FUSE_OPS: dict[str, FuseOp] = {
+    "add": FuseOp("{0} + {1}", lambda a, b, c: a + b, 2),
+    "sub": FuseOp("{0} - {1}", lambda a, b, c: a - b, 2),
+    "mul": FuseOp("{0} * {1}", lambda a, b, c: a * b, 2),
+    "div": FuseOp("{0} / {1}", lambda a, b, c: a / b, 2),
+    "add_number": FuseOp("{0} + {c}", lambda a, c: a + c, 1, True),
+    "number_add": FuseOp("{c} + {0}", lambda a, c: c + a, 1, True),
+    "sub_number": FuseOp("{0} - {c}", lambda a, c: a - c, 1, True),
+    "number_sub": FuseOp("{c} - {0}", lambda a, c: c - a, 1, True),
+    "mul_number": FuseOp("{0} * {c}", lambda a, c: a * c, 1, True),
+    "number_mul": FuseOp("{c} * {0}", lambda a, c: c * a, 1, True),
+    "div_number": FuseOp("{0} / {c}", lambda a, c: a / c, 1, True),
+    "number_div": FuseOp("{c} / {0}", lambda a, c: c / a, 1, True),
+    "neg": FuseOp("-{0}", lambda a, c: -a, 1),
+    "pow": FuseOp("{0} ** {c}", lambda a, c: a**c, 1, True),
+    "exp": FuseOp("{0}.exp()", lambda a, c: a.exp(), 1),
+    "log": FuseOp("{0}.log()", lambda a, c: a.log(), 1),
+    "sqrt": FuseOp("{0}.sqrt()", lambda a, c: a.sqrt(), 1),
+    "relu": FuseOp("{0}.relu()", lambda a, c: a.relu(), 1),
+    "sigmoid": FuseOp("{0}.sigmoid()", lambda a, c: a.sigmoid(), 1),
+    "tanh": FuseOp("{0}.tanh()", lambda a, c: a.tanh(), 1),
+    "maximum": FuseOp("{0}.maximum({1})", lambda a, b, c: a.maximum(b), 2),
+    "minimum": FuseOp("{0}.minimum({1})", lambda a, b, c: a.minimum(b), 2),
+    "maximum_number": FuseOp("{0}.maximum({c})", lambda a, c: a.maximum(c), 1, True),
+    "minimum_number": FuseOp("{0}.minimum({c})", lambda a, c: a.minimum(c), 1, True),
+}
+# Python numbers (a numpy float64 would make a float32 composition float64); ints too.
+FUSE_NUMBERS = (0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -2.0, 2, 3, 0.25, -0.75)
+FUSE_POWERS = (0, 1, 2, 3, 0.5, -1, 1.5, -2)
+FUZZ_DRAWN = [*FUSE_OPS, "pow", "pow"]  # pow three times as often: it has eight exponents
+POSITIVE_ONLY = {"log", "sqrt"}  # and pow with a fractional or negative exponent
+DENOMINATOR = {"div": 1, "number_div": 0}  # the operand that must stay away from 0
+FUZZ_INPUTS = (-2.0, 2.0)  # inputs are drawn uniformly from this range
+FUZZ_EXACT = (0.0, 0.0, 0.5, -0.5, 1.0, -1.0, 0.25)  # values some input elements take exactly
+FUZZ_LIMIT = 1e3  # |every node| at most this
+FUZZ_MARGIN = 0.25  # domains: |denominator| and the argument of log, sqrt, x ** -0.5 at least this
+FUZZ_DEPTH = 8  # a step's operands are at most this deep (a guard adds up to 3 more)
+FUZZ_STEPS = 12  # drawn steps at most, guards and the final combination aside
+FUZZ_SHAPE = (4, 5)  # the output's shape; inputs take it or one that broadcasts to it
+FUZZ_SHAPES = ((4, 5), (5,), (4, 1), (1, 5), (1,), ())
+KINK_OPS = {"relu", "maximum", "minimum", "maximum_number", "minimum_number"}
+EXACT_OPS = KINK_OPS | {"add", "sub", "mul", "neg", "add_number", "number_add", "sub_number"}
+EXACT_OPS |= {"number_sub", "mul_number", "number_mul"}  # the same IEEE operation both sides
+# Kink operands this close (relative, at least 1 absolute) may be on either side (near_kinks).
+FUZZ_KINK_BAND = {np.dtype(np.float32): 1e-3, np.dtype(np.float64): 1e-11}
+# fused vs composed: the two differ only by rounding (another order of the adjoint sums, numba's
+# exp and pow against numpy's, tanh and sigmoid written otherwise), amplified by up to ~12 ops.
+FUZZ_TOLERANCE = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-9}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A random elementwise program: steps over `inputs` inputs (node k < inputs is input k, step
+    j makes node inputs + j); the last step is the result. Calling it runs the steps on Exprs or
+    Tensors."""
+
+    inputs: int
+    steps: tuple[tuple[str, tuple[int, ...], float], ...]  # (FUSE_OPS key, operands, number)
+    unused: int | None = None  # an input no step reads
+
+    def __call__(self, *inputs: Any) -> Any:
+        return self.nodes(*inputs)[-1]
+
+    def nodes(self, *inputs: Any) -> list[Any]:
+        """Every node, the inputs first, computed from `inputs` (Exprs or Tensors)."""
+        nodes = list(inputs)
+        for op, args, number in self.steps:
+            nodes.append(FUSE_OPS[op].run(*(nodes[k] for k in args), number))
+        return nodes
+
+    def depth(self) -> int:
+        """Ops on the longest path from an input to the result."""
+        depths = [0] * self.inputs
+        for _, args, _ in self.steps:
+            depths.append(1 + max(depths[k] for k in args))
+        return depths[-1]
+
+    def source(self) -> str:
+        """The program as Python: a function of the inputs, ready to paste into a reproducer."""
+        names = [f"x{k}" for k in range(self.inputs)]
+        names += [f"n{j}" for j in range(self.inputs, self.inputs + len(self.steps))]
+        unused = "" if self.unused is None else f"  # x{self.unused} unused"
+        lines = [f"def program({', '.join(names[: self.inputs])}):{unused}"]
+        for name, (op, args, number) in zip(names[self.inputs :], self.steps, strict=True):
+            code = FUSE_OPS[op].template.format(*(names[k] for k in args), c=repr(number))
+            lines.append(f"    {name} = {code}")
+        lines.append(f"    return {names[-1]}")
+        return "\n".join(lines)
+
+
+def _bounds(op: str, args: list[tuple[float, float]], number: float) -> tuple[float, float]:
+    """Bounds of `op` on operands within `args`: its values at the operands' bounds, and at 0
+    where they straddle it (every op is monotone in each operand on its domain, but x ** 2)."""
+    points = [sorted({lo, hi} | ({0.0} if lo < 0.0 < hi else set())) for lo, hi in args]
+    grid = np.array(np.meshgrid(*points, indexing="ij")).reshape(len(args), -1)
+    with no_grad(), np.errstate(all="ignore"):
+        values = FUSE_OPS[op].run(*(Tensor(row) for row in grid), number).data
+    if not np.all(np.isfinite(values)):
+        return (-np.inf, np.inf)
+    return (float(values.min()), float(values.max()))
+
+
+class _Drawing:
+    """The nodes of a Recipe being drawn: their bounds and depths; `add` appends steps."""
+
+    def __init__(self, inputs: int, unused: int | None) -> None:
+        self.inputs, self.unused = inputs, unused
+        self.bounds = [FUZZ_INPUTS] * inputs
+        self.depths = [0] * inputs
+        self.steps: list[tuple[str, tuple[int, ...], float]] = []
+
+    def add(self, op: str, args: tuple[int, ...], number: float = 0.0) -> int | None:
+        """Node of the step `op` on nodes `args` if it stays within FUZZ_LIMIT, else None."""
+        if op == "mul" and args[0] == args[1]:  # x * x: bounded as x ** 2, not as x * y
+            op, args, number = "pow", args[:1], 2
+        lo, hi = _bounds(op, [self.bounds[k] for k in args], number)
+        if not -FUZZ_LIMIT <= lo <= hi <= FUZZ_LIMIT:
+            return None
+        self.steps.append((op, args, number))
+        self.bounds.append((lo, hi))
+        self.depths.append(1 + max(self.depths[k] for k in args))
+        return len(self.bounds) - 1
+
+    def away_from_zero(self, rng: np.random.Generator, k: int, positive: bool) -> int | None:
+        """Node k if it stays FUZZ_MARGIN from 0 (above it if `positive`), else a guard on k."""
+        lo, hi = self.bounds[k]
+        if lo >= FUZZ_MARGIN or (not positive and hi <= -FUZZ_MARGIN):
+            return k
+        guard = rng.integers(4)
+        if guard == 0:  # sigmoid(x) + c: any x
+            s = self.add("sigmoid", (k,))
+            return self.add("add_number", (s,), [0.25, 0.5][rng.integers(2)])
+        if guard == 1:  # exp(tanh(x)): within [e^-1, e]
+            return self.add("exp", (self.add("tanh", (k,)),))
+        if max(-lo, hi) > 30.0:
+            k = self.add("tanh", (k,))
+        square = self.add("mul", (k, k)) if guard == 2 else self.add("pow", (k,), 2)
+        return self.add(
+            ["add_number", "number_add"][rng.integers(2)], (square,), [0.5, 1.0][rng.integers(2)]
+        )
+
+    def operand(self, rng: np.random.Generator) -> int:
+        """A node to read, recent ones more often (so programs grow deep), not the unused input
+        nor a node FUZZ_DEPTH deep."""
+        usable = [k for k, d in enumerate(self.depths) if d < FUZZ_DEPTH and k != self.unused]
+        weights = np.array([(k + 1.0) ** 2 for k in usable])
+        return usable[rng.choice(len(usable), p=weights / weights.sum())]
+
+    def draw_step(self, rng: np.random.Generator) -> None:
+        """One random step (and the guards it needs); a step that could leave FUZZ_LIMIT is
+        drawn again, a few times."""
+        for _ in range(8):
+            op = FUZZ_DRAWN[rng.integers(len(FUZZ_DRAWN))]
+            spec = FUSE_OPS[op]
+            args = [self.operand(rng) for _ in range(spec.nodes)]
+            if spec.nodes == 2 and rng.random() < 0.15:
+                args[1] = args[0]  # x * x, x - x, x.maximum(x): a tie
+            number = 0.0
+            if op == "pow":
+                number = FUSE_POWERS[rng.integers(len(FUSE_POWERS))]
+            elif spec.number:
+                numbers = [c for c in FUSE_NUMBERS if c != 0 or op != "div_number"]
+                number = numbers[rng.integers(len(numbers))]
+            if op in POSITIVE_ONLY or (op == "pow" and (number < 0 or number != int(number))):
+                # x ** -1 and x ** -2 take negative x too
+                positive = op != "pow" or number != int(number)
+                args[0] = self.away_from_zero(rng, args[0], positive)
+            elif op in DENOMINATOR:
+                at = DENOMINATOR[op]
+                args[at] = self.away_from_zero(rng, args[at], positive=False)
+            if None not in args and self.add(op, tuple(args), number) is not None:
+                return
+
+    def finish(self, rng: np.random.Generator) -> int:
+        """Combine the nodes nothing reads yet (inputs included, not the unused one) into the
+        result, two by two, so every step counts."""
+        read = {k for _, args, _ in self.steps for k in args}
+        sinks = [k for k in range(len(self.bounds)) if k not in read and k != self.unused]
+        while len(sinks) > 1:
+            x, y, *sinks = sinks
+            op = ["add", "sub", "mul", "maximum", "minimum"][rng.integers(5)]
+            joined = self.add(op, (x, y))
+            if joined is None:  # too wide: squash both first
+                joined = self.add("add", (self.add("tanh", (x,)), self.add("tanh", (y,))))
+            sinks.append(joined)
+        return sinks[0]
+
+
+def random_recipe(rng: np.random.Generator, max_steps: int = FUZZ_STEPS) -> Recipe:
+    """A random Recipe: 1 to 3 inputs (sometimes one unused), 2 to `max_steps` drawn steps."""
+    inputs = int(rng.integers(1, 4))
+    unused = int(rng.integers(inputs)) if inputs > 1 and rng.random() < 0.3 else None
+    drawing = _Drawing(inputs, unused)
+    for _ in range(int(rng.integers(2, max_steps + 1))):
+        drawing.draw_step(rng)
+    if not drawing.steps:
+        drawing.add("tanh", (drawing.operand(rng),))
+    drawing.finish(rng)
+    return Recipe(inputs, tuple(drawing.steps), unused)
+
+
+def fuzz_inputs(
+    recipe: Recipe, dtype, rng: np.random.Generator
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Inputs for `recipe` in FUZZ_INPUTS, one of shape FUZZ_SHAPE and the others of shapes
+    that broadcast to it, and an upstream gradient of that shape. Some elements are exact:
+    0, numbers the programs use (a tie in x.maximum(0.5), relu at 0, 0 ** 0) or an earlier
+    input's (a tie in x0.maximum(x1))."""
+    shapes = [FUZZ_SHAPES[rng.integers(len(FUZZ_SHAPES))] for _ in range(recipe.inputs)]
+    used = [k for k in range(recipe.inputs) if k != recipe.unused]
+    shapes[used[rng.integers(len(used))]] = FUZZ_SHAPE  # fused, the unused input broadcasts too
+    arrays = []
+    for shape in shapes:
+        x = rng.uniform(*FUZZ_INPUTS, shape)
+        exact = rng.random(shape) < 0.2
+        x[exact] = rng.choice(FUZZ_EXACT, x.shape)[exact]
+        earlier = [a for a in arrays if np.broadcast_shapes(a.shape, shape) == shape]
+        if earlier and rng.random() < 0.5:
+            tied = rng.random(shape) < 0.3
+            x[tied] = np.broadcast_to(earlier[rng.integers(len(earlier))], shape)[tied]
+        arrays.append(np.asarray(x, dtype))
+    return arrays, rng.standard_normal(FUZZ_SHAPE).astype(dtype)
+
+
+def near_kinks(recipe: Recipe, arrays: list[np.ndarray]) -> np.ndarray:
+    """Where (a bool array of FUZZ_SHAPE) fused and composed may take different sides of a kink
+    or tie: relu, maximum or minimum of operands within FUZZ_KINK_BAND of each other (or of 0 or
+    the number) where an operand may round otherwise fused. The operands can: exp, log, pow,
+    sigmoid, tanh and division are computed otherwise (composed a / b is a * b ** -1), so e.g.
+    log(exp(x / 1.5)) and 0.25 / (x * x + 0.5) at x = 0.5 are both 1/3 give or take an ulp, and
+    which is larger differs. Both sides agree on the nodes made by exact ops (add, sub, mul,
+    neg, the kinks themselves, ** 0 and ** 1, / a power of 2) from exact nodes, and x - x is
+    exactly 0."""
+    with no_grad(), np.errstate(all="ignore"):
+        values = [node.data for node in recipe.nodes(*(Tensor(a) for a in arrays))]
+    band = FUZZ_KINK_BAND[arrays[0].dtype]
+    exact = [True] * recipe.inputs
+    near = np.zeros(FUZZ_SHAPE, bool)
+    for op, args, number in recipe.steps:
+        same = len(args) == 2 and args[0] == args[1]  # x - x, x.maximum(x): exact if x is not
+        exact_op = op in EXACT_OPS or (op == "pow" and number in (0, 1))
+        exact_op |= op == "div_number" and abs(math.frexp(number)[0]) == 0.5  # x * (1 / 2^n)
+        exact.append((op == "sub" and same) or (exact_op and all(exact[k] for k in args)))
+        if op not in KINK_OPS or same or all(exact[k] for k in args):
+            continue
+        a = values[args[0]]
+        b = values[args[1]] if len(args) == 2 else number if "number" in op else 0.0
+        close = np.abs(a - b) <= band * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+        near |= np.broadcast_to(close, FUZZ_SHAPE)
+    return near
+
+
+def check_recipe(recipe: Recipe, dtype, seed: int) -> int:
+    """The fused recipe against its composition on inputs drawn from `seed`: the value and every
+    input's gradient within FUZZ_TOLERANCE (an AssertionError naming the program if not). The
+    upstream gradient is 0 at the elements near_kinks finds; returns how many there were."""
+    dtype = np.dtype(dtype)
+    arrays, gradient = fuzz_inputs(recipe, dtype, np.random.default_rng(seed))
+    near = near_kinks(recipe, arrays)
+    gradient[near] = 0.0
+    got, got_grads = run(fuse(recipe), arrays, gradient)
+    want, want_grads = run(recipe, arrays, gradient)
+    tight = FUZZ_TOLERANCE[dtype]
+    where = f"{recipe.source()}\n{dtype} inputs from seed {seed}"
+    assert got.op == "fused", where
+    assert got.dtype == want.dtype == dtype and got.shape == want.shape, where
+    np.testing.assert_allclose(got.data, want.data, tight, tight, err_msg=f"value of\n{where}")
+    for k, (g, w) in enumerate(zip(got_grads, want_grads, strict=True)):
+        if w is None:  # an input the composition never reads: zeros (or None) fused
+            assert g is None or not g.data.any(), f"gradient of x{k} in\n{where}"
+            continue
+        assert g.dtype == w.dtype and g.shape == w.shape, f"gradient of x{k} in\n{where}"
+        np.testing.assert_allclose(
+            g.data, w.data, tight, tight, err_msg=f"gradient of x{k} in\n{where}"
+        )
+    return int(near.sum())
+
+
+# 16 programs in both dtypes on the serial loops (each compiles in 0.2-0.6 s, then comes from
+# the disk cache), two of them on the parallel loops too (about 0.8 s each to compile). The
+# seed is one whose programs cover every step kind (test_the_random_programs_cover_every_op).
+FUZZ_SEED = 20_240_604
+RECIPES = [random_recipe(np.random.default_rng([FUZZ_SEED, k])) for k in range(16)]
+ON_THE_PARALLEL_LOOPS = [k for k, r in enumerate(RECIPES) if 6 <= len(r.steps) <= 9][:2]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("k", range(len(RECIPES)))
+def test_random_programs_fused_equal_composed(k, dtype, monkeypatch, loops_called):
+    monkeypatch.setattr(numba_backend, "PARALLEL_MIN_SIZE", 10**12)
+    check_recipe(RECIPES[k], dtype, seed=k)
+    assert loops_called == ["forward", "backward"]
+
+
+@pytest.mark.parametrize("k", ON_THE_PARALLEL_LOOPS)
+def test_random_programs_on_the_parallel_loops(k, monkeypatch, loops_called):
+    monkeypatch.setattr(numba_backend, "PARALLEL_MIN_SIZE", 1)
+    check_recipe(RECIPES[k], DTYPES[k % 2], seed=100 + k)
+    parallel = numba_backend.threading_layer() in ("omp", "tbb")
+    suffix = "_parallel" if parallel else ""
+    assert loops_called == ["forward" + suffix, "backward" + suffix]
+
+
+def test_the_random_programs_cover_every_op():
+    """Every step kind and the exponents 0, 1, 2, 3, 0.5, -1 are drawn, every instruction fuse
+    makes is traced; inputs go unused, nodes are read twice, a node meets itself (x - x) and
+    programs grow FUZZ_DEPTH deep; the source a failing program prints is that program."""
+    steps = [step for recipe in RECIPES for step in recipe.steps]
+    assert sorted(set(FUSE_OPS) - {op for op, _, _ in steps}) == []
+    assert {0, 1, 2, 3, 0.5, -1} <= {number for op, _, number in steps if op == "pow"}
+    traced = {s.op for r in RECIPES for s in trace(r, r.inputs, np.float64).steps}
+    elementwise = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "relu", "sigmoid"}
+    assert traced == {"input", "const", "tanh", "maximum"} | elementwise
+    assert any(r.unused is not None for r in RECIPES)
+    reads = [Counter(k for _, args, _ in r.steps for k in args) for r in RECIPES]
+    assert sum(max(count.values()) > 1 for count in reads) >= len(RECIPES) // 2
+    assert any(len(args) == 2 and args[0] == args[1] for _, args, _ in steps)
+    assert max(r.depth() for r in RECIPES) >= FUZZ_DEPTH
+    near = [  # elements whose gradients check_recipe leaves out: not many
+        near_kinks(r, fuzz_inputs(r, dtype, np.random.default_rng(k))[0]).mean()
+        for k, r in enumerate(RECIPES)
+        for dtype in DTYPES
+    ]
+    assert np.mean(near) < 0.1
+    arrays = [np.linspace(-2.0, 2.0, 5) + k for k in range(3)]
+    for recipe in RECIPES:
+        namespace: dict[str, Any] = {}
+        exec(recipe.source(), namespace)
+        tensors = [Tensor(a) for a in arrays[: recipe.inputs]]
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(
+                namespace["program"](*tensors).data, recipe(*tensors).data
+            )

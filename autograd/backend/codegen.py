@@ -34,13 +34,12 @@ FORWARD: dict[str, str | tuple[str, ...]] = {
     "sigmoid": ("{e} = np.exp(-abs({a}))", "({e} if {a} < zero else one) / (one + {e})"),
     "tanh": (
         "{e} = np.exp(-two * abs({a}))",
-        "{e} = (one - {e}) / (one + {e})",
-        "{e} if {a} >= zero else -{e}",
+        "(one - {e}) / (one + {e}) if {a} >= zero else ({e} - one) / (one + {e})",
     ),
 }
 
 # Each step's gradient for each argument, from its adjoint {d}, value {t}, arguments and a
-# temporary {e}; a tuple's first item is a statement for {e}.
+# temporary {s}, or the forward's {e}; a tuple's first item is a statement for {s}.
 DERIVATIVES: dict[str, tuple[str, ...]] = {
     "add": ("{d}", "{d}"),
     "sub": ("{d}", "-{d}"),
@@ -52,12 +51,13 @@ DERIVATIVES: dict[str, tuple[str, ...]] = {
     "log": ("{d} / {a}",),
     "relu": ("{d} if not {a} <= zero else zero",),
     "maximum": (
-        "{e} = one if {a} > {b} else (zero if {a} < {b} else half)",
-        "{d} * {e}",
-        "{d} * (one - {e})",
+        "{s} = one if {a} > {b} else (zero if {a} < {b} else half)",
+        "{d} * {s}",
+        "{d} * (one - {s})",
     ),
-    "sigmoid": ("{d} * {t} * (one - {t})",),
-    "tanh": ("{d} * (one - {t} * {t})",),
+    # from e, not t * (1 - t) and 1 - t * t, which cancel to 0 where t rounds to 1
+    "sigmoid": ("{d} * {e} / ((one + {e}) * (one + {e}))",),
+    "tanh": ("{d} * two * two * {e} / ((one + {e}) * (one + {e}))",),
 }
 
 HEADER = """\
@@ -109,9 +109,9 @@ def source(steps: tuple, inputs: int, dtype: str) -> str:
 
 
 def _names(n: int, step: tuple) -> dict[str, str]:
-    """The template fields of step `n`: its arguments' names, exponent, temporary and value."""
+    """The template fields of step `n`: its arguments, exponent, temporaries, value, adjoint."""
     a, b = ([f"t{k}" for k in step.args] + ["", ""])[:2]
-    return {"a": a, "b": b, "p": f"k{n}", "e": f"e{n}", "t": f"t{n}", "d": f"d{n}"}
+    return {"a": a, "b": b, "p": f"k{n}", "e": f"e{n}", "s": f"s{n}", "t": f"t{n}", "d": f"d{n}"}
 
 
 def _forward_lines(steps: tuple) -> list[str]:
