@@ -59,6 +59,19 @@ def _refuse(op: str) -> Callable[..., Any]:
     return method
 
 
+def _binary_pair(op: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Expr's `op` with an Expr or number on the right (__add__) and a number on the left
+    (__radd__): both make the step `op`(left, right)."""
+
+    def forward(self: "Expr", other: Any) -> "Expr":
+        return self._binary(op, other)
+
+    def reflected(self: "Expr", other: Any) -> "Expr":
+        return _as_expr(other, op)._binary(op, self)
+
+    return forward, reflected
+
+
 class Expr:
     """A symbolic elementwise value: what `fn` sees while `fuse` traces it."""
 
@@ -73,29 +86,10 @@ class Expr:
     def _binary(self, op: str, other: Any) -> "Expr":
         return Expr(op, (self, _as_expr(other, op)))
 
-    def __add__(self, other: Any) -> "Expr":
-        return self._binary("add", other)
-
-    def __radd__(self, other: Any) -> "Expr":
-        return _as_expr(other, "add")._binary("add", self)
-
-    def __sub__(self, other: Any) -> "Expr":
-        return self._binary("sub", other)
-
-    def __rsub__(self, other: Any) -> "Expr":
-        return _as_expr(other, "sub")._binary("sub", self)
-
-    def __mul__(self, other: Any) -> "Expr":
-        return self._binary("mul", other)
-
-    def __rmul__(self, other: Any) -> "Expr":
-        return _as_expr(other, "mul")._binary("mul", self)
-
-    def __truediv__(self, other: Any) -> "Expr":
-        return self._binary("div", other)
-
-    def __rtruediv__(self, other: Any) -> "Expr":
-        return _as_expr(other, "div")._binary("div", self)
+    __add__, __radd__ = _binary_pair("add")
+    __sub__, __rsub__ = _binary_pair("sub")
+    __mul__, __rmul__ = _binary_pair("mul")
+    __truediv__, __rtruediv__ = _binary_pair("div")
 
     def __neg__(self) -> "Expr":
         return self._unary("neg")
