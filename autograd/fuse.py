@@ -190,11 +190,9 @@ def fused(*inputs: Tensor, name: str, kernels: Any) -> tuple:
                 f"backward: fused op {name} has no gradient of its gradient; for "
                 "create_graph=True call the function itself, unfused"
             )
-        grads = kernels.backward(arrays, _flat(g.data, shape))
-        return tuple(
-            Tensor._wrap(a.reshape(shape)) if t.requires_grad else None
-            for t, a in zip(inputs, grads, strict=True)
-        )
+        wanted = [t.requires_grad for t in inputs]
+        grads = kernels.backward(arrays, _flat(g.data, shape), wanted)
+        return tuple(None if a is None else Tensor._wrap(a.reshape(shape)) for a in grads)
 
     return kernels.forward(arrays).reshape(shape), vjp
 

@@ -355,11 +355,15 @@ class _ElementwiseLoops:
         self._loop("forward", out.size)(*inputs, out)
         return out
 
-    def backward(self, inputs: list[np.ndarray], g: np.ndarray) -> list[np.ndarray]:
-        """Each input's gradient, given the output's gradient `g` (all 1-d, one length)."""
-        grads = [np.empty(g.size, self.dtype) for _ in inputs]
+    def backward(
+        self, inputs: list[np.ndarray], g: np.ndarray, wanted: list[bool]
+    ) -> list[np.ndarray | None]:
+        """The gradient of each input whose `wanted` is True (None for the others), given the
+        output's gradient `g` (all 1-d, one length)."""
+        scratch = np.empty(g.size, self.dtype) if not all(wanted) else None  # unwanted: shared
+        grads = [np.empty(g.size, self.dtype) if w else scratch for w in wanted]
         self._loop("backward", g.size)(*inputs, g, *grads)
-        return grads
+        return [grad if w else None for grad, w in zip(grads, wanted, strict=True)]
 
     def _loop(self, name: str, size: int) -> Any:
         parallel = size >= PARALLEL_MIN_SIZE and threading_layer() in ("omp", "tbb")
