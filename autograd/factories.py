@@ -3,13 +3,15 @@
 All take torch's shape forms, f(2, 3) and f((2, 3)); float32 unless `dtype` says otherwise.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from .dtypes import DEFAULT_DTYPE, real_dtype
 from .rng import as_generator
-from .tensor import DEFAULT_DTYPE, Tensor, _real_dtype, _shape_arg
+from .tensor import Tensor, _shape_arg
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -38,20 +40,39 @@ def full(
     return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad, dtype)
 
 
-def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros_like(t.data), requires_grad)
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of t's shape, in t's dtype unless `dtype` says otherwise (torch)."""
+    return zeros(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones_like(t.data), requires_grad)
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of t's shape, in t's dtype unless `dtype` says otherwise (torch)."""
+    return ones(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 def arange(
     start: float, stop: float | None = None, step: float = 1, dtype: Any = DEFAULT_DTYPE
 ) -> Tensor:
-    """Evenly spaced values in [start, stop) like numpy (float32 by default)."""
-    values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
-    return Tensor(values, dtype=dtype)
+    """Evenly spaced values in [start, stop) like numpy (float32 by default).
+
+    The count and the range of `dtype` are checked before anything is allocated: OverflowError
+    if the last value does not fit `dtype`, ValueError for a step of 0 or a non-finite bound.
+    """
+    start, stop = (0, start) if stop is None else (start, stop)
+    dtype = real_dtype(dtype, "arange")
+    if step == 0 or not all(np.isfinite((start, stop, step))):
+        raise ValueError(f"arange: need finite bounds and a non-zero step, got {start, stop, step}")
+    count = max(0, math.ceil((stop - start) / step))
+    last = start + (count - 1) * step if count else start
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not (info.min <= min(start, last) and max(start, last) <= info.max):
+            raise OverflowError(
+                f"arange: {count} values from {start} to {last} do not fit {dtype} "
+                f"({info.min}..{info.max})"
+            )
+    exact = dtype if dtype.kind in "iu" else None  # floats: computed in float64, then cast
+    return Tensor(np.arange(start, stop, step, dtype=exact), dtype=dtype)
 
 
 def randn(
@@ -84,5 +105,5 @@ def from_dlpack(x: Any) -> Tensor:
             f"tensor or a numpy array), got {type(x).__name__}"
         )
     data = np.from_dlpack(x)
-    _real_dtype(data.dtype, "from_dlpack")
+    real_dtype(data.dtype, "from_dlpack")
     return Tensor._wrap(data)

@@ -20,11 +20,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import backend
+from .dtypes import promote
 from .graph import topo_order
 from .modes import is_grad_enabled
 from .ops import saves_inputs
 from .shapes import broadcast_shapes
-from .tensor import Tensor, _common_dtype, _lift, apply
+from .tensor import Tensor, _lift, apply
 
 EXPR_OPS = (
     "+ - * / (with numbers on either side), unary -, ** a number, exp, log, sqrt, relu, sigmoid, "
@@ -212,7 +213,7 @@ def _lift_all(inputs: tuple, name: str) -> list[Tensor]:
     tensors = [_lift(x, like, name) for x in inputs]
     dtype = tensors[0].dtype
     for t in tensors[1:]:
-        dtype = _common_dtype(dtype, t.dtype)
+        dtype = promote(dtype, t.dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float32)
     return [t if t.dtype == dtype else t.astype(dtype) for t in tensors]

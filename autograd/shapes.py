@@ -40,11 +40,17 @@ def sum_to_shape(g: Any, shape: Shape) -> Any:
 
 
 def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
-    """`axis` (int, tuple or None for all) as sorted non-negative axes of an `ndim`-d tensor."""
+    """`axis` (int, tuple or None for all) as sorted non-negative axes of an `ndim`-d tensor.
+
+    As in torch, a 0-d tensor takes axis 0 or -1 as its one (size-1) axis: reducing over it
+    reduces nothing, so the result is ().
+    """
     if axis is None:
         return tuple(range(ndim))
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the checks below
         return (axis % ndim,)
+    if ndim == 0 and axis in (0, -1, (0,), (-1,), [0], [-1]):  # a scalar's one "axis" (torch)
+        return ()
     if not isinstance(axis, (Integral, tuple, list)):
         raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
@@ -57,6 +63,15 @@ def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: repeated axis in {axis}")
     return tuple(normalized)
+
+
+def normalize_axis(op: str, axis: int, ndim: int) -> int:
+    """One axis of an `ndim`-d tensor (at least 1-d), as a non-negative int."""
+    if type(axis) is int and -ndim <= axis < ndim:
+        return axis % ndim
+    if not isinstance(axis, Integral) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    raise ValueError(f"{op}: axis {axis} out of range for a {ndim}-d tensor")
 
 
 def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:

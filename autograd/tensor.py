@@ -1,8 +1,7 @@
 """Tensor: an n-d numpy array that records the ops that made it, so gradients can flow back.
 
 Methods are one line onto a primitive in ops.py, or a short composition of other methods.
-dtype policy: float32 unless asked otherwise; float64 arrays stay float64; mixing float32
-and float64 promotes to float64 as numpy does; Python numbers take the other operand's dtype.
+The dtype policy (float32 by default, promotion, Python numbers) lives in dtypes.py.
 """
 
 from collections.abc import Callable, Sequence
@@ -11,10 +10,18 @@ from typing import Any
 import numpy as np
 
 from . import graph, modes, ops
+from .dtypes import (
+    KIND_RANK,
+    as_array,
+    float_dtype,
+    is_number,
+    number_dtype,
+    promote,
+    real_dtype,
+    result_dtype,
+)
 from .modes import anomaly_mode, check_output, grad_mode
-from .shapes import Axis, normalize_axes
-
-DEFAULT_DTYPE = np.dtype(np.float32)
+from .shapes import Axis, normalize_axes, normalize_axis
 
 
 class Tensor:
@@ -139,15 +146,45 @@ class Tensor:
 
     def add_(self, other: Any, alpha: float = 1.0) -> "Tensor":
         """self += alpha * other in place (other broadcast to self's shape); returns self."""
-        return self._change("add_", lambda data: np.add(data, alpha * _operand(other), out=data))
+        value = _operand(other, "add_")
+        return self._arithmetic_("add_", np.add, value if alpha == 1 else alpha * value)
 
     def sub_(self, other: Any) -> "Tensor":
         """self -= other in place; returns self."""
-        return self._change("sub_", lambda data: np.subtract(data, _operand(other), out=data))
+        return self._arithmetic_("sub_", np.subtract, _operand(other, "sub_"))
 
     def mul_(self, other: Any) -> "Tensor":
         """self *= other in place; returns self."""
-        return self._change("mul_", lambda data: np.multiply(data, _operand(other), out=data))
+        return self._arithmetic_("mul_", np.multiply, _operand(other, "mul_"))
+
+    def div_(self, other: Any) -> "Tensor":
+        """self /= other in place (true division: an integer tensor cannot hold it)."""
+        return self._arithmetic_("div_", np.true_divide, _operand(other, "div_"))
+
+    def pow_(self, other: Any) -> "Tensor":
+        """self **= other in place; returns self."""
+        return self._arithmetic_("pow_", np.power, _operand(other, "pow_"))
+
+    # x += y is x.add_(y), as in torch: the same array changes, x is not rebound to a new tensor
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        return self.pow_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
+        index, value = _index_arrays(index), _operand(value, "setitem")
+        self._change("setitem", lambda data: data.__setitem__(index, value))
 
     def fill_(self, value: float) -> "Tensor":
         """Every element set to `value` in place; returns self."""
@@ -159,16 +196,28 @@ class Tensor:
 
     def copy_(self, source: Any) -> "Tensor":
         """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
-        return self._change("copy_", lambda data: np.copyto(data, _operand(source)))
+        source = _operand(source, "copy_")
+        return self._change("copy_", lambda data: np.copyto(data, source))
+
+    def _arithmetic_(self, name: str, ufunc: np.ufunc, value: Any) -> "Tensor":
+        """data = ufunc(data, value) in place, refusing a result self's dtype cannot hold (torch:
+        a float result into an integer tensor, an integer one into a bool tensor)."""
+        result = result_dtype(self.dtype, value, floating=ufunc is np.true_divide)
+        if KIND_RANK[result.kind] > KIND_RANK[self.dtype.kind]:
+            raise RuntimeError(
+                f"{name}: result type {result} can't be cast to the desired output type "
+                f"{self.dtype} of the tensor changed in place"
+            )
+        return self._change(name, lambda data: ufunc(data, value, out=data, casting="unsafe"))
 
     def _change(self, name: str, update: Callable[[np.ndarray], Any]) -> "Tensor":
         """Apply `update` to the data in place, refusing what would make a gradient wrong."""
         if grad_mode.enabled and self.requires_grad:
             what = "an op result on the graph" if self.parents else "a leaf that requires grad"
             raise RuntimeError(
-                f"{name}: {what} {self.shape} cannot be changed in place while the graph is "
-                "recorded; write x = x + y instead, or change a leaf under no_grad() (as "
-                "optimizers do)"
+                f"{name}: {what} {self.shape} is being used in an in-place operation while the "
+                "graph is recorded; write x = x + y instead, or change a leaf under no_grad() "
+                "(as optimizers do)"
             )
         try:
             update(self.data)
@@ -288,21 +337,25 @@ class Tensor:
     # --- elementwise functions ---------------------------------------------------------------
 
     def exp(self) -> "Tensor":
-        return apply(ops.exp, self)
+        return apply(ops.exp, _floating(self))
 
     def log(self) -> "Tensor":
         """Natural log (nan below 0, -inf at 0, like numpy and torch)."""
-        return apply(ops.log, self)
+        return apply(ops.log, _floating(self))
 
     def erf(self) -> "Tensor":
-        return apply(ops.erf, self)
+        return apply(ops.erf, _floating(self))
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise larger of the two; at a tie each side gets half the gradient."""
         return _binary(ops.maximum, self, other)
 
     def minimum(self, other: Any) -> "Tensor":
-        return -(-self).maximum(-_lift(other, self, "minimum"))
+        """Elementwise smaller of the two; at a tie each side gets half the gradient."""
+        other = _lift(other, self, "minimum")
+        if promote(self.dtype, other.dtype).kind != "f":  # -x would wrap integers, fails on bool
+            return Tensor._wrap(ops._broadcasting("minimum", np.minimum, self.data, other.data))
+        return -(-self).maximum(-other)
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """self where `condition` holds, else `other` (torch's Tensor.where)."""
@@ -334,13 +387,15 @@ class Tensor:
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e^-x) from e^-|x|, which never overflows: exact at +-1000."""
-        e = (-self * _sign(self)).exp()
-        return e.where(self.data < 0, 1.0) / (1.0 + e)
+        x = _floating(self)  # -x would wrap an unsigned integer
+        e = (-x * _sign(x)).exp()
+        return e.where(x.data < 0, 1.0) / (1.0 + e)
 
     def tanh(self) -> "Tensor":
         """(1 - e^-2|x|) / (1 + e^-2|x|) with x's sign: never overflows."""
-        sign = _sign(self)
-        e = (-2.0 * self * sign).exp()
+        x = _floating(self)
+        sign = _sign(x)
+        e = (-2.0 * x * sign).exp()
         return sign * (1.0 - e) / (1.0 + e)
 
     def gelu(self, approximate: str = "none") -> "Tensor":
@@ -382,12 +437,17 @@ class Tensor:
         return _max(self, axis, keepdims, "max")
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Smallest element over `axis`; tied minima share the gradient evenly."""
+        if self.dtype.kind != "f":  # -max(-x) would wrap integers and fails on bool
+            axes = _reduced_axes(self, axis, "min")
+            return Tensor._wrap(np.asarray(np.min(self.data, axis=axes, keepdims=keepdims)))
         return -_max(-self, axis, keepdims, "min")
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
         """Index of the largest element (int64; no gradient)."""
         if axis is not None:
             normalize_axes("argmax", axis, self.ndim)
+            axis = axis if self.ndim else None  # a scalar's axis 0 (torch): its one element
         return Tensor._wrap(np.argmax(self.data, axis=axis, keepdims=keepdims))
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
@@ -405,8 +465,11 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
         """x - logsumexp(x) along `axis` (max-shifted, one fused op)."""
-        (axis,) = normalize_axes("log_softmax", axis, self.ndim)
-        return apply(ops.log_softmax, self, axis=axis)
+        if self.ndim == 0:  # torch takes axis 0 or -1 of a scalar: log_softmax of one value
+            normalize_axes("log_softmax", axis, 0)
+            return self.reshape(1).log_softmax(0).reshape()
+        axis = normalize_axis("log_softmax", axis, self.ndim)
+        return apply(ops.log_softmax, _floating(self), axis=axis)
 
     # --- shapes -----------------------------------------------------------------------------------
 
@@ -420,7 +483,7 @@ class Tensor:
             return self.permute(*reversed(range(self.ndim)))
         if len(axes) != 2:
             raise TypeError(f"transpose: give no axes or two to swap, got {len(axes)}")
-        a, b = (normalize_axes("transpose", axis, self.ndim)[0] for axis in axes)
+        a, b = (normalize_axis("transpose", axis, self.ndim) for axis in axes)
         order = list(range(self.ndim))
         order[a], order[b] = order[b], order[a]
         return self.permute(*order)
@@ -452,7 +515,7 @@ class Tensor:
 
     def astype(self, dtype: Any) -> "Tensor":
         """A copy in `dtype`; the gradient comes back in self's dtype."""
-        return apply(ops.astype, self, dtype=_real_dtype(dtype, "astype"))
+        return apply(ops.astype, self, dtype=real_dtype(dtype, "astype"))
 
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing; gradients scatter back, repeated indices accumulate."""
@@ -507,7 +570,7 @@ def _binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
     if not isinstance(y, Tensor):
         y = _lift(y, x, primitive.__name__)
     if x.data.dtype != y.data.dtype:
-        dtype = _common_dtype(x.data.dtype, y.data.dtype)
+        dtype = promote(x.data.dtype, y.data.dtype)
         x, y = (t if t.data.dtype == dtype else t.astype(dtype) for t in (x, y))
     return apply(primitive, x, y, **settings)
 
@@ -523,7 +586,7 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     items = [_lift(t, first, "concat") for t in tensors]
     dtype = np.result_type(*(t.data for t in items))
     items = [t if t.data.dtype == dtype else t.astype(dtype) for t in items]
-    (axis,) = normalize_axes("concat", axis, first.ndim)
+    axis = normalize_axis("concat", axis, first.ndim)
     return apply(ops.concat, *items, axis=axis)
 
 
@@ -535,7 +598,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors need one shape, got {sorted(shapes)}")
     ndim = len(shapes.pop()) + 1
-    (axis,) = normalize_axes("stack", axis, ndim)
+    axis = normalize_axis("stack", axis, ndim)
     return concat(
         [_lift(t, tensors[0], "stack").reshape(*_insert_axis(np.shape(t), axis)) for t in tensors],
         axis,
@@ -631,59 +694,35 @@ def _grad_inputs(inputs: Any) -> tuple[Tensor, ...]:
 
 
 def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
-    """`data` as an array following the dtype policy (see the module docstring); errors name
-    `op`, the function that was given `data`."""
-    if isinstance(data, Tensor):
-        data = data.data
-    wanted = None if dtype is None else _real_dtype(dtype, op)
-    array = np.asarray(data)
-    if array.dtype.kind not in "iufb":  # before any cast: a cast would drop imaginary parts
-        raise TypeError(f"{op}: expected real numbers, got {array.dtype} data")
-    if wanted is not None:
-        return array.astype(wanted, copy=False)
-    if array.dtype.kind in "fb" and isinstance(data, (np.ndarray, np.generic)):
-        return array if array.dtype != np.float16 else array.astype(DEFAULT_DTYPE)
-    if array.dtype.kind == "b":
-        return array
-    return array.astype(DEFAULT_DTYPE)
+    """`data` (a Tensor, or anything np.asarray takes) as an array following the dtype policy."""
+    return as_array(data.data if isinstance(data, Tensor) else data, dtype, op)
 
 
-def _real_dtype(dtype: Any, op: str) -> np.dtype:
-    """`dtype` as a numpy dtype; TypeError naming `op` unless it is a real or bool type."""
-    dtype = np.dtype(dtype)
-    if dtype.kind not in "fiub":
-        raise TypeError(f"{op}: dtype must be a real or bool type, got {dtype}")
-    return dtype
+def _operand(x: Any, op: str) -> Any:
+    """The array (or number) an in-place change applies: a Tensor's data, else x as given.
 
-
-def _operand(x: Any) -> Any:
-    """The array (or number) an in-place method applies: a Tensor's data, else x as given."""
-    return x.data if isinstance(x, Tensor) else x
+    A Tensor that needs a gradient is refused while the graph is recorded: the in-place result
+    would need one too, and tracegrad records no in-place ops (write x = x + y instead).
+    """
+    if not isinstance(x, Tensor):
+        return x
+    if grad_mode.enabled and x.requires_grad:
+        raise RuntimeError(
+            f"{op}: the operand {x.shape} requires grad, so the result would need a gradient "
+            "that an in-place change cannot record; write x = x + y, or use no_grad()"
+        )
+    return x.data
 
 
 def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
     """`x` as a Tensor: numbers take `like`'s dtype, arrays follow the dtype policy."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
-        return Tensor._wrap(np.asarray(x, _number_dtype(x, like)))
+    if is_number(x):
+        return Tensor._wrap(np.asarray(x, number_dtype(x, None if like is None else like.dtype)))
     if isinstance(x, (np.ndarray, list, tuple)):
         return Tensor._wrap(_as_array(x, None, op))
     raise TypeError(f"{op}: expected a Tensor, an array or a real number, got {type(x).__name__}")
-
-
-def _number_dtype(x: float, like: Tensor | None) -> np.dtype:
-    """A Python number's dtype beside `like`: like's when that holds it, as in torch."""
-    if like is not None and (like.dtype.kind == "f" or not isinstance(x, (float, np.floating))):
-        return like.dtype if like.dtype.kind != "b" else np.dtype(np.int64)
-    return DEFAULT_DTYPE
-
-
-def _common_dtype(a: np.dtype, b: np.dtype) -> np.dtype:
-    """numpy's promotion, except that a float dtype wins over an integer or bool one (torch)."""
-    if (a.kind == "f") != (b.kind == "f"):
-        return a if a.kind == "f" else b
-    return np.result_type(a, b)
 
 
 def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
@@ -702,10 +741,21 @@ def _condition(condition: Any) -> np.ndarray:
 
 def _max(x: Tensor, axis: Axis, keepdims: bool, op: str) -> Tensor:
     """The largest element over `axis`; errors name `op`: "max", or "min" (-max(-x))."""
+    return apply(ops.amax, x, axes=_reduced_axes(x, axis, op), keepdims=keepdims)
+
+
+def _reduced_axes(x: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
+    """`axis` normalised for max or min, which have no answer over an empty axis."""
     axes = normalize_axes(op, axis, x.ndim)
     if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"{op}: no {op}imum over an empty axis (shape {x.shape})")
-    return apply(ops.amax, x, axes=axes, keepdims=keepdims)
+    return axes
+
+
+def _floating(x: Tensor) -> Tensor:
+    """x as a float op's input: integer and bool tensors compute in the default float (torch)."""
+    dtype = float_dtype(x.dtype)
+    return x if dtype == x.dtype else x.astype(dtype)
 
 
 def _max_shift(x: Tensor, axis: Axis) -> Any:

@@ -3,6 +3,7 @@ backward that would read data changed since the forward raises instead of being 
 
 import numpy as np
 import pytest
+import torch
 
 from autograd import Tensor, cross_entropy, linear, no_grad
 
@@ -142,3 +143,144 @@ def test_views_share_the_version_with_their_base():
     copy = x[np.array([0, 1])]  # integer-array indexing copies: its own version
     x.zero_()
     assert view.version == 2 and copy.version == 0
+
+
+# --- x += y is an in-place change, as in torch (issue: `p -= lr * p.grad` silently did nothing)
+
+IN_PLACE_OPERATORS = {  # operator.iX and torch's twin method
+    "+=": (lambda t, v: t.__iadd__(v), "add_"),
+    "-=": (lambda t, v: t.__isub__(v), "sub_"),
+    "*=": (lambda t, v: t.__imul__(v), "mul_"),
+    "/=": (lambda t, v: t.__itruediv__(v), "div_"),
+    "**=": (lambda t, v: t.__ipow__(v), "pow_"),
+}
+
+
+def torch_twin(t: Tensor) -> torch.Tensor:
+    return torch.from_numpy(t.data.copy())
+
+
+def torch_operand(value):
+    """The same operand for torch: Tensors and arrays as torch tensors, numbers as they are."""
+    value = value.data if isinstance(value, Tensor) else value
+    return torch.from_numpy(value) if isinstance(value, np.ndarray) else value
+
+
+@pytest.mark.parametrize("symbol", IN_PLACE_OPERATORS)
+@pytest.mark.parametrize("operand", [2.0, 3, "tensor", "array"])
+def test_in_place_operators_change_the_same_array_like_torch(symbol, operand):
+    apply_operator, _ = IN_PLACE_OPERATORS[symbol]
+    t = leaf((1.0, 2.0, 4.0))
+    original, theirs = t.data, torch_twin(t)
+    values = np.array([2.0, 0.5, 1.0])
+    value = {"tensor": Tensor(values), "array": values}.get(operand, operand)
+    result = apply_operator(t, value)
+    apply_operator(theirs, torch_operand(value))
+    assert result is t and t.data is original  # the same tensor, the same array
+    np.testing.assert_allclose(t.data, theirs.numpy())
+    assert t.version == 1 and t.dtype == np.float64
+
+
+def test_the_pytorch_update_idiom_changes_the_parameters():
+    w = leaf((1.0, 2.0, 3.0), requires_grad=True)
+    (w * w).sum().backward()
+    params = [w]
+    with no_grad():
+        for p in params:
+            p -= 0.1 * p.grad
+    np.testing.assert_allclose(w.data, [0.8, 1.6, 2.4])
+    assert params[0] is w
+
+
+@pytest.mark.parametrize("symbol", IN_PLACE_OPERATORS)
+def test_in_place_operators_on_a_leaf_that_requires_grad_raise_like_torch(symbol):
+    apply_operator, _ = IN_PLACE_OPERATORS[symbol]
+    w = leaf(requires_grad=True, label="w")
+    message = "a leaf that requires grad .* is being used in an in-place operation"
+    with pytest.raises(RuntimeError, match=message):
+        apply_operator(w, 2.0)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
+    assert w.version == 0
+
+
+def test_in_place_operator_on_a_graph_result_follows_the_in_place_rules():
+    w = leaf(requires_grad=True)
+    y = w * 2.0
+    with pytest.raises(RuntimeError, match=r"add_: an op result on the graph \(3,\)"):
+        y += 1.0
+    np.testing.assert_array_equal(y.data, [2.0, 4.0, 6.0])
+
+
+def test_an_operand_that_requires_grad_is_refused_while_recording():
+    t, w = leaf(), leaf(requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"mul_: the operand \(3,\) requires grad"):
+        t *= w
+    np.testing.assert_array_equal(t.data, [1.0, 2.0, 3.0])
+    with no_grad():
+        t *= w
+    np.testing.assert_array_equal(t.data, [1.0, 4.0, 9.0])
+
+
+def test_in_place_operators_through_a_view_change_the_base():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    theirs = torch_twin(x)
+    row = x[1]
+    row *= 10.0
+    theirs[1] *= 10.0
+    np.testing.assert_array_equal(x.data, theirs.numpy())
+    assert x.version == row.version == 1
+
+
+def test_setitem_and_indexed_in_place_operators_match_torch():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    theirs = torch_twin(x)
+    x[0, 1:] += 10.0
+    theirs[0, 1:] += 10.0
+    x[x > 11.0] = -1.0
+    theirs[theirs > 11.0] = -1.0
+    x[np.array([1, 1])] -= 1.0  # integer-array indexing: a copy changed, then written back
+    theirs[torch.tensor([1, 1])] -= 1.0
+    np.testing.assert_array_equal(x.data, theirs.numpy())
+
+
+def test_setitem_on_a_leaf_that_requires_grad_raises_and_changes_nothing():
+    w = leaf(requires_grad=True)
+    with pytest.raises(RuntimeError, match="setitem: a leaf that requires grad"):
+        w[0] = 5.0
+    np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    ("dtype", "symbol", "value"),
+    [
+        (np.int32, "+=", 1.5),
+        (np.int64, "/=", 2),
+        (np.int64, "*=", np.array([0.5, 0.5, 0.5])),
+        (np.bool_, "+=", 1),
+    ],
+)
+def test_an_in_place_result_the_dtype_cannot_hold_raises_like_torch(dtype, symbol, value):
+    apply_operator, _ = IN_PLACE_OPERATORS[symbol]
+    t = Tensor(np.array([1, 0, 1], dtype), dtype=dtype)
+    theirs = torch_twin(t)
+    with pytest.raises(RuntimeError, match=r"result type .* can't be cast to the desired output"):
+        apply_operator(theirs, torch_operand(value))
+    with pytest.raises(RuntimeError, match=f"result type .* can't be cast to .* {np.dtype(dtype)}"):
+        apply_operator(t, value)
+    np.testing.assert_array_equal(t.data, [1, 0, 1])
+    assert t.dtype == dtype and t.version == 0
+
+
+@pytest.mark.parametrize(
+    ("dtype", "symbol", "value"),
+    [(np.int32, "+=", 3), (np.int64, "*=", 2), (np.float32, "+=", np.array([1.0])),
+     (np.int16, "-=", np.array([1], np.int64)), (np.int32, "**=", 2)],
+)  # fmt: skip
+def test_an_in_place_result_keeps_the_dtype_like_torch(dtype, symbol, value):
+    apply_operator, _ = IN_PLACE_OPERATORS[symbol]
+    t = Tensor(np.array([1, 2, 3], dtype), dtype=dtype)
+    theirs = torch_twin(t)
+    apply_operator(theirs, torch_operand(value))
+    apply_operator(t, value)
+    assert t.dtype == dtype
+    np.testing.assert_array_equal(t.data, theirs.numpy())

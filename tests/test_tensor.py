@@ -1095,3 +1095,40 @@ def test_indexing_one_element_holds_a_0d_array():
     assert type(one.data) is np.ndarray and one.shape == ()
     (one * 2.0).backward()
     np.testing.assert_array_equal(t.grad.data, [0.0, 2.0, 0.0])
+
+
+ZERO_D_REDUCTIONS = {  # torch takes dim 0 or -1 on a 0-d tensor; ours with the same axis
+    "sum": (lambda t, a: t.sum(a), lambda t, a: t.sum(a)),
+    "mean": (lambda t, a: t.mean(a), lambda t, a: t.mean(a)),
+    "softmax": (lambda t, a: t.softmax(a), lambda t, a: t.softmax(a)),
+    "log_softmax": (lambda t, a: t.log_softmax(a), lambda t, a: t.log_softmax(a)),
+    "logsumexp": (lambda t, a: t.logsumexp(a), lambda t, a: t.logsumexp(a)),
+    "max": (lambda t, a: t.max(a), lambda t, a: t.amax(a)),
+    "min": (lambda t, a: t.min(a), lambda t, a: t.amin(a)),
+}
+
+
+@pytest.mark.parametrize("op", ZERO_D_REDUCTIONS)
+@pytest.mark.parametrize("axis", [0, -1])
+def test_a_0d_tensor_takes_axis_0_and_minus_1_like_torch(op, axis):
+    ours, theirs = ZERO_D_REDUCTIONS[op]
+    x = leaf(3.0)
+    tx = twin(x)
+    out, expected = ours(x, axis), theirs(tx, axis)
+    assert out.shape == tuple(expected.shape) == ()
+    np.testing.assert_allclose(out.data, expected.detach().numpy())
+    out.backward()
+    expected.backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("axis", [1, -2])
+def test_a_0d_tensor_refuses_other_axes(axis):
+    with pytest.raises(ValueError, match=f"sum: axis {axis} out of range for a 0-d tensor"):
+        leaf(3.0).sum(axis)
+    with pytest.raises(ValueError, match=f"log_softmax: axis {axis} out of range for a 0-d"):
+        leaf(3.0).log_softmax(axis)
+
+
+def test_argmax_of_a_0d_tensor_over_axis_0_is_0_like_torch():
+    assert leaf(3.0).argmax(0).item() == torch.tensor(3.0).argmax(0).item() == 0
