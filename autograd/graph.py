@@ -9,13 +9,16 @@ A node is any object, hashed by identity, with these attributes (the node protoc
     shape          the shape of its data, () for a scalar
     requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
-    saved_versions the versions of its inputs when its op saved them for backward (() if all
-                   were 0), or None; backward refuses a node whose inputs changed since
+    saved_versions the versions of its inputs when its op saved them for backward (or
+                   modes.ALL_AT_VERSION_0), or None; backward refuses a node whose inputs
+                   changed since
 
 Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import modes
@@ -58,44 +61,87 @@ def backward(
     step of the chain rule (explain.py), for small graphs.
     """
     order = topo_order(root)
-    versions_may_differ = modes.in_place_changes != 0
-    for node in order:  # all before any gradient moves, so a refusal changes nothing
-        if node.vjp is None:
-            if node.parents:
-                _refuse_freed(node)
-        elif versions_may_differ and node.saved_versions is not None:
-            _check_unchanged(node)
-    narrator = ChainRuleNarrator(order) if explain else None
+    _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
+    run_vjp, narrator = _vjp_runner(order, explain)
     for node in order:
         if node.parents:
             node.grad = None
     root.grad = seed if root.grad is None else root.grad + seed
-    previous, grad_mode.enabled = grad_mode.enabled, create_graph
-    try:
+    with _grad_mode(create_graph):
         for node in reversed(order):
             if node.grad is None or not node.parents:
                 continue
-            shape = node.shape
-            grads = checked_vjp(node) if anomaly_mode.enabled else node.vjp(node.grad)
-            if narrator:
-                narrator.step(node, grads)
-            for parent, g in zip(node.parents, grads, strict=True):
+            for parent, g in zip(node.parents, run_vjp(node), strict=True):
                 if g is not None and parent.requires_grad:
-                    if parent.shape != shape:  # broadcasting in the forward pass: undo it
-                        g = sum_to_shape(g, parent.shape)
-                    elif g is node.grad and not parent.parents:  # passed through to a leaf:
-                        g = _own(g)  # its gradient must not be shared with other nodes
+                    g = _fit(g, node, parent)
                     parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None
-    finally:
-        grad_mode.enabled = previous
     if narrator:
         narrator.finish(order)
-    if create_graph:  # keep interior gradients for drawings, but cut them from the graph they
-        for node in order:  # are on: it leads back to the node itself, a reference cycle
-            if node.parents and node.grad is not None:
-                node.grad = node.grad.detach()
+    if create_graph:
+        _detach_interior_gradients(order)
+
+
+def _vjp_runner(order: list, explain: bool) -> tuple[Callable, ChainRuleNarrator | None]:
+    """How this backward runs each node's VJP, chosen once: plainly, checked for NaN/Inf
+    (detect_anomaly), or narrated (explain); and the narrator, if any."""
+    if explain:
+        narrator = ChainRuleNarrator(order)
+        check = checked_vjp if anomaly_mode.enabled else _plain_vjp
+
+        def narrated(node: Any) -> tuple:
+            grads = check(node)
+            narrator.step(node, grads)
+            return grads
+
+        return narrated, narrator
+    return (checked_vjp if anomaly_mode.enabled else _plain_vjp), None
+
+
+def _plain_vjp(node: Any) -> tuple:
+    return node.vjp(node.grad)
+
+
+def _fit(g: Any, node: Any, parent: Any) -> Any:
+    """The gradient `g` that `node`'s VJP gave `parent`, made fit to store on `parent`: summed
+    back to parent's shape where the forward pass broadcast it, and copied where a VJP passed
+    node's own gradient straight through to a leaf (as add's does), so no two leaves share one
+    gradient array that an in-place change (zero_, clipping) would change for both."""
+    if parent.shape != node.shape:
+        return sum_to_shape(g, parent.shape)
+    if g is node.grad and not parent.parents:
+        return g.clone() if hasattr(g, "clone") else g  # floats are immutable
+    return g
+
+
+@contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    """Grad mode set to `enabled` inside, restored after: VJPs record only for create_graph."""
+    previous, grad_mode.enabled = grad_mode.enabled, enabled
+    try:
+        yield
+    finally:
+        grad_mode.enabled = previous
+
+
+def _detach_interior_gradients(order: list) -> None:
+    """After create_graph, keep interior nodes' gradients (for drawings) but cut them from the
+    graph they are on: it leads back to the node itself, a reference cycle."""
+    for node in order:
+        if node.parents and node.grad is not None:
+            node.grad = node.grad.detach()
+
+
+def _refuse_unusable(order: list) -> None:
+    """Raise if a node's VJP was freed by an earlier backward, or if an input its VJP reads was
+    changed in place since the forward pass."""
+    for node in order:
+        if node.vjp is None:
+            if node.parents:
+                _refuse_freed(node)
+        elif modes.in_place_seen and node.saved_versions is not None:
+            _check_unchanged(node)
 
 
 def _refuse_freed(node: Any) -> None:
@@ -108,7 +154,9 @@ def _refuse_freed(node: Any) -> None:
 
 def _check_unchanged(node: Any) -> None:
     """Raise if an input whose data node's VJP reads was changed in place since the forward."""
-    saved_versions = node.saved_versions or (0,) * len(node.parents)  # (): all were 0
+    saved_versions = node.saved_versions
+    if saved_versions is modes.ALL_AT_VERSION_0:
+        saved_versions = (0,) * len(node.parents)
     for i, (parent, saved) in enumerate(zip(node.parents, saved_versions, strict=True)):
         if parent.version != saved:
             name = f"'{parent.label}' " if parent.label else ""
@@ -118,8 +166,3 @@ def _check_unchanged(node: Any) -> None:
                 f"(version {saved}, now {parent.version}): its gradient would be wrong. Change a "
                 "copy (x = x + y), or change it after backward"
             )
-
-
-def _own(g: Any) -> Any:
-    """A copy of a tensor gradient (floats are immutable and need none)."""
-    return g.clone() if hasattr(g, "clone") else g

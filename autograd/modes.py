@@ -30,10 +30,12 @@ class _Mode(threading.local):
 
 grad_mode = _Mode(True)  # ops record the graph for backward
 anomaly_mode = _Mode(False)  # ops and backward check for NaN and Inf
-# How many in-place changes (Tensor.add_ and kin) this process has made. Until the first, every
-# tensor is at version 0, so ops need not note versions nor backward compare them: the guard
-# costs nothing in programs that never change a tensor in place.
-in_place_changes = 0
+# Whether any tensor in this process was changed in place (Tensor.add_ and kin) yet. Until then
+# every tensor is at version 0, so an op that saves its inputs notes ALL_AT_VERSION_0 instead of
+# reading each version, and backward compares none: the guard costs nothing in programs that
+# never change a tensor in place. A flag that only ever turns on is safe across threads.
+in_place_seen = False
+ALL_AT_VERSION_0 = ()
 
 
 class AnomalyError(RuntimeError):

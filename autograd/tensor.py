@@ -42,8 +42,7 @@ class Tensor:
     vjp = None
     op = ""
     label = ""
-    saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them;
-    # () if no in-place change had happened yet in this process: then every version was 0
+    saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them
     _changes: list | None = None  # [version, last in-place method], shared with detach()ed views
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -227,7 +226,7 @@ class Tensor:
         cell = self._version_cell()
         cell[0] += 1
         cell[1] = name
-        modes.in_place_changes += 1
+        modes.in_place_seen = True
         return self
 
     def _version_cell(self) -> list:
@@ -545,7 +544,9 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
                 out.parents, out.vjp, out.op = inputs, vjp, primitive.__name__
                 if getattr(primitive, "saves_inputs", False):
                     out.saved_versions = (
-                        tuple(t.version for t in inputs) if modes.in_place_changes else ()
+                        tuple(t.version for t in inputs)
+                        if modes.in_place_seen
+                        else modes.ALL_AT_VERSION_0
                     )
                 break
     return out
