@@ -203,6 +203,13 @@ def test_exploding_gradient_is_orange():
     assert "darkorange" not in svg_of(draw_graph(calm))
 
 
+def test_the_roots_own_seed_gradient_is_never_an_outlier():
+    terms = [Value(1e-6, f"x{i}") for i in range(6)]
+    loss = Value.sum(terms) * 1e-6  # every gradient backward computes is about 1e-6
+    loss.backward()  # ... but the seed, loss.grad, is 1: six decades above them
+    assert "darkorange" not in draw_graph(loss).source  # computed outliers: the test above
+
+
 def test_max_nodes_folds_the_far_end_into_a_more_node():
     model = mlp(3)
     loss = mlp_loss(model)

@@ -5,7 +5,8 @@ the way data flows. A Value's record is label | data | grad; a Tensor's is name 
 dtype | data | grad, with small arrays shown in full and larger ones as mean and std. Given the
 `model`, parameters are named as in its state_dict and every module call is a cluster, or with
 `collapse_modules=True` one box, so an MLP is a handful of boxes. Red marks NaN or Inf in a
-value or gradient; orange a gradient that is an outlier among the others (see _extreme_limit).
+value or gradient; orange a gradient that is an outlier among the others (see _extreme_limit;
+never the root's own, the seed backward started from).
 `save(graph, path)` writes .svg, .png (both need graphviz's `dot`) or .dot (does not).
 """
 
@@ -63,7 +64,9 @@ def draw_graph(
     nodes = topo_order(root)
     calls = _module_calls(nodes, model) if model is not None else []
     names = {id(p): name for name, p in model.named_parameters()} if model is not None else {}
-    drawing = _Drawing(rankdir, show, names, _extreme_limit(nodes))
+    # the root's gradient is the seed (1 for a loss), not one backward computed: never an outlier
+    computed = [n for n in nodes if n is not root]
+    drawing = _Drawing(rankdir, show, names, _extreme_limit(computed), root)
     unit = {id(n): str(id(n)) for n in nodes}  # what each node is drawn as: itself or a box
     if collapse_modules:
         unit |= {id(m): f"call{i}" for i, call in enumerate(calls) for m in call.members}
@@ -117,11 +120,12 @@ def save(graph: graphviz.Digraph, path: str | Path) -> Path:
 class _Drawing:
     """The Digraph being built, and how to draw a node or a module's box into it."""
 
-    def __init__(self, rankdir: str, show: str, names: dict, extreme: float) -> None:
+    def __init__(self, rankdir: str, show: str, names: dict, extreme: float, root: Any) -> None:
         self.graph = graphviz.Digraph(
             graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica"}
         )
         self.rankdir, self.show, self.names, self.extreme = rankdir, show, names, extreme
+        self.root = root
         self.edges: set[tuple[str, str]] = set()
 
     def node(self, node: Any, unit: dict, into: graphviz.Digraph) -> None:
@@ -163,10 +167,11 @@ class _Drawing:
         return "{ " + row + " }" if self.rankdir in ("LR", "RL") else row
 
     def _health(self, nodes: list) -> dict:
-        """Red style if a node has NaN or Inf, orange if its gradient is extreme, else none."""
+        """Red style if a node has NaN or Inf, orange if a gradient other than the root's seed is
+        extreme, else none."""
         if any(_non_finite(n) for n in nodes):
             return NAN_STYLE
-        if any(_grad_rms(n) > self.extreme for n in nodes):
+        if any(_grad_rms(n) > self.extreme for n in nodes if n is not self.root):
             return EXTREME_STYLE
         return {}
 
