@@ -13,7 +13,9 @@ from .factories import (
     zeros,
     zeros_like,
 )
+from .functions import concat, cross_entropy, linear, maximum, stack, where
 from .fuse import fuse
+from .gradients import grad
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -22,7 +24,7 @@ from .modes import (
     is_grad_enabled,
     no_grad,
 )
-from .tensor import Tensor, concat, cross_entropy, grad, linear, maximum, stack, where
+from .tensor import Tensor
 from .value import Value
 
 __all__ = [

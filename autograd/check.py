@@ -5,8 +5,9 @@ from typing import Any
 
 import numpy as np
 
+from .gradients import grad
 from .graph import enable_grad, no_grad
-from .tensor import Tensor, grad
+from .tensor import Tensor
 from .value import Value
 
 

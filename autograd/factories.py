@@ -11,7 +11,8 @@ import numpy as np
 
 from .dtypes import DEFAULT_DTYPE, real_dtype
 from .rng import as_generator
-from .tensor import Tensor, _shape_arg
+from .shapes import shape_arg
+from .tensor import Tensor
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -22,13 +23,13 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 def zeros(
     *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad, dtype)
+    return Tensor(np.zeros(shape_arg(shape), dtype), requires_grad, dtype)
 
 
 def ones(
     *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad, dtype)
+    return Tensor(np.ones(shape_arg(shape), dtype), requires_grad, dtype)
 
 
 def full(
@@ -37,7 +38,7 @@ def full(
     dtype: Any = DEFAULT_DTYPE,
     requires_grad: bool = False,
 ) -> Tensor:
-    return Tensor(np.full(_shape_arg((shape,)), value, dtype), requires_grad, dtype)
+    return Tensor(np.full(shape_arg((shape,)), value, dtype), requires_grad, dtype)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -83,7 +84,7 @@ def randn(
 ) -> Tensor:
     """Standard normal samples from `generator` (a numpy Generator or an int seed)."""
     return Tensor(
-        as_generator(generator).standard_normal(_shape_arg(shape)).astype(dtype), requires_grad
+        as_generator(generator).standard_normal(shape_arg(shape)).astype(dtype), requires_grad
     )
 
 
@@ -94,7 +95,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1) from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(as_generator(generator).random(_shape_arg(shape)), requires_grad, dtype)
+    return Tensor(as_generator(generator).random(shape_arg(shape)), requires_grad, dtype)
 
 
 def from_dlpack(x: Any) -> Tensor:

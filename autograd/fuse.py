@@ -25,7 +25,7 @@ from .graph import topo_order
 from .modes import is_grad_enabled
 from .ops import saves_inputs
 from .shapes import broadcast_shapes
-from .tensor import Tensor, _lift, apply
+from .tensor import Tensor, apply, lift
 
 EXPR_OPS = (
     "+ - * / (with numbers on either side), unary -, ** a number, exp, log, sqrt, relu, sigmoid, "
@@ -210,7 +210,7 @@ def _lift_all(inputs: tuple, name: str) -> list[Tensor]:
     if not inputs:
         raise TypeError(f"fuse: {name} needs at least one input")
     like = next((x for x in inputs if isinstance(x, Tensor)), None)
-    tensors = [_lift(x, like, name) for x in inputs]
+    tensors = [lift(x, like, name) for x in inputs]
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = promote(dtype, t.dtype)

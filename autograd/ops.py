@@ -18,7 +18,7 @@ import numpy as np
 
 from . import backend, tensor
 from .graph import is_grad_enabled
-from .shapes import broadcast_shapes, kept_shape
+from .shapes import broadcast_shapes, broadcasting, kept_shape
 
 VJP = Callable[[Any], tuple]
 Primitive = Callable[..., tuple[np.ndarray, VJP]]
@@ -38,24 +38,15 @@ def saves_inputs(fn: Primitive) -> Primitive:
     return fn
 
 
-def _broadcasting(op: str, kernel: Callable, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """kernel(x, y), with numpy's broadcasting error replaced by one naming op and shapes."""
-    try:
-        return kernel(x, y)
-    except ValueError:
-        broadcast_shapes(op, x.shape, y.shape)
-        raise
-
-
 @primitive
 def add(x, y):
-    return _broadcasting("add", backend.kernels.add, x.data, y.data), lambda g: (g, g)
+    return broadcasting("add", backend.kernels.add, x.data, y.data), lambda g: (g, g)
 
 
 @primitive
 @saves_inputs
 def mul(x, y):
-    out = _broadcasting("mul", backend.kernels.multiply, x.data, y.data)
+    out = broadcasting("mul", backend.kernels.multiply, x.data, y.data)
     return out, lambda g: (g * y if x.requires_grad else None, g * x if y.requires_grad else None)
 
 
@@ -79,13 +70,13 @@ def pow(x, y):
         defined = ~((x.data == 0) & (y.data >= 0))
         return gx, (g * x**y * x.log()).where(defined, 0.0)
 
-    return _broadcasting("pow", backend.kernels.power, x.data, y.data), vjp
+    return broadcasting("pow", backend.kernels.power, x.data, y.data), vjp
 
 
 @primitive
 def maximum(x, y):
     """The larger of x and y elementwise; at a tie each gets half the gradient (torch)."""
-    out = _broadcasting("maximum", backend.kernels.maximum, x.data, y.data)
+    out = broadcasting("maximum", backend.kernels.maximum, x.data, y.data)
     share = np.where(x.data > y.data, 1.0, np.where(x.data < y.data, 0.0, 0.5)).astype(out.dtype)
     return out, lambda g: (
         g * share if x.requires_grad else None,

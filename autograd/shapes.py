@@ -1,6 +1,6 @@
 """Shape rules in one place: broadcasting, its undoing for gradients, axis checks, their errors."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -22,6 +22,15 @@ def broadcast_shapes(op: str, *shapes: Shape) -> Shape:
             raise ValueError(f"{op}: shapes {listed} do not broadcast")
         out.append(stretched.pop() if stretched else 1)
     return tuple(out)
+
+
+def broadcasting(op: str, kernel: Callable, x: Any, y: Any) -> Any:
+    """kernel(x, y), with numpy's broadcasting error replaced by one naming op and shapes."""
+    try:
+        return kernel(x, y)
+    except ValueError:
+        broadcast_shapes(op, x.shape, y.shape)
+        raise
 
 
 def sum_to_shape(g: Any, shape: Shape) -> Any:
@@ -72,6 +81,11 @@ def normalize_axis(op: str, axis: int, ndim: int) -> int:
     if not isinstance(axis, Integral) or isinstance(axis, bool):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     raise ValueError(f"{op}: axis {axis} out of range for a {ndim}-d tensor")
+
+
+def shape_arg(shape: tuple) -> Shape:
+    """A shape given either way: f(2, 3) and f((2, 3)) both mean (2, 3)."""
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
 
 
 def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:

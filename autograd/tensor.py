@@ -4,27 +4,19 @@ Methods are one line onto a primitive in ops.py, or a short composition of other
 The dtype policy (float32 by default, promotion, Python numbers) lives in dtypes.py.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import graph, modes, ops
-from .dtypes import (
-    KIND_RANK,
-    as_array,
-    float_dtype,
-    is_number,
-    number_dtype,
-    promote,
-    real_dtype,
-    result_dtype,
-)
+from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
+from .inplace import InPlace, _operand
 from .modes import anomaly_mode, check_output, grad_mode
-from .shapes import Axis, normalize_axes, normalize_axis
+from .shapes import Axis, broadcasting, normalize_axes, normalize_axis, shape_arg
 
 
-class Tensor:
+class Tensor(InPlace):
     """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
@@ -43,7 +35,6 @@ class Tensor:
     op = ""
     label = ""
     saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them
-    _changes: list | None = None  # [version, last in-place method], shared with detach()ed views
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self.data = _as_array(data, dtype)
@@ -130,111 +121,6 @@ class Tensor:
         out._changes = self._version_cell()
         return out
 
-    # --- in-place changes: no graph; each bumps the version that backward checks ---------------
-
-    @property
-    def version(self) -> int:
-        """How many in-place changes (add_, mul_, zero_, ...) this data has had. An op whose
-        backward reads an input notes its version; backward raises if it changed since."""
-        return 0 if self._changes is None else self._changes[0]
-
-    @property
-    def changed_by(self) -> str:
-        """The in-place method that last changed this data ("" if none)."""
-        return "" if self._changes is None else self._changes[1]
-
-    def add_(self, other: Any, alpha: float = 1.0) -> "Tensor":
-        """self += alpha * other in place (other broadcast to self's shape); returns self."""
-        value = _operand(other, "add_")
-        return self._arithmetic_("add_", np.add, value if alpha == 1 else alpha * value)
-
-    def sub_(self, other: Any) -> "Tensor":
-        """self -= other in place; returns self."""
-        return self._arithmetic_("sub_", np.subtract, _operand(other, "sub_"))
-
-    def mul_(self, other: Any) -> "Tensor":
-        """self *= other in place; returns self."""
-        return self._arithmetic_("mul_", np.multiply, _operand(other, "mul_"))
-
-    def div_(self, other: Any) -> "Tensor":
-        """self /= other in place (true division: an integer tensor cannot hold it)."""
-        return self._arithmetic_("div_", np.true_divide, _operand(other, "div_"))
-
-    def pow_(self, other: Any) -> "Tensor":
-        """self **= other in place; returns self."""
-        return self._arithmetic_("pow_", np.power, _operand(other, "pow_"))
-
-    # x += y is x.add_(y), as in torch: the same array changes, x is not rebound to a new tensor
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self.div_(other)
-
-    def __ipow__(self, other: Any) -> "Tensor":
-        return self.pow_(other)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
-        index, value = _index_arrays(index), _operand(value, "setitem")
-        self._change("setitem", lambda data: data.__setitem__(index, value))
-
-    def fill_(self, value: float) -> "Tensor":
-        """Every element set to `value` in place; returns self."""
-        return self._change("fill_", lambda data: data.fill(value))
-
-    def zero_(self) -> "Tensor":
-        """Every element set to 0 in place; returns self."""
-        return self._change("zero_", lambda data: data.fill(0))
-
-    def copy_(self, source: Any) -> "Tensor":
-        """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
-        source = _operand(source, "copy_")
-        return self._change("copy_", lambda data: np.copyto(data, source))
-
-    def _arithmetic_(self, name: str, ufunc: np.ufunc, value: Any) -> "Tensor":
-        """data = ufunc(data, value) in place, refusing a result self's dtype cannot hold (torch:
-        a float result into an integer tensor, an integer one into a bool tensor)."""
-        result = result_dtype(self.dtype, value, floating=ufunc is np.true_divide)
-        if KIND_RANK[result.kind] > KIND_RANK[self.dtype.kind]:
-            raise RuntimeError(
-                f"{name}: result type {result} can't be cast to the desired output type "
-                f"{self.dtype} of the tensor changed in place"
-            )
-        return self._change(name, lambda data: ufunc(data, value, out=data, casting="unsafe"))
-
-    def _change(self, name: str, update: Callable[[np.ndarray], Any]) -> "Tensor":
-        """Apply `update` to the data in place, refusing what would make a gradient wrong."""
-        if grad_mode.enabled and self.requires_grad:
-            what = "an op result on the graph" if self.parents else "a leaf that requires grad"
-            raise RuntimeError(
-                f"{name}: {what} {self.shape} is being used in an in-place operation while the "
-                "graph is recorded; write x = x + y instead, or change a leaf under no_grad() "
-                "(as optimizers do)"
-            )
-        try:
-            update(self.data)
-        except (ValueError, TypeError) as error:  # broadcasting, casting, a read-only view
-            message = f"{name}: cannot change {self.shape} {self.dtype} in place: {error}"
-            raise ValueError(message) from None
-        cell = self._version_cell()
-        cell[0] += 1
-        cell[1] = name
-        modes.in_place_seen = True
-        return self
-
-    def _version_cell(self) -> list:
-        """[version, last in-place method], made on first use; views share their base's."""
-        if self._changes is None:
-            self._changes = [0, ""]
-        return self._changes
-
     def backward(
         self,
         gradient: "Tensor | np.ndarray | float | None" = None,
@@ -279,10 +165,10 @@ class Tensor:
         return _binary(ops.add, other, self)
 
     def __sub__(self, other: Any) -> "Tensor":  # x - y = x + (-y)
-        return self + -_lift(other, self, "sub")
+        return self + -lift(other, self, "sub")
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _lift(other, self, "sub") + -self
+        return lift(other, self, "sub") + -self
 
     def __mul__(self, other: Any) -> "Tensor":
         return _binary(ops.mul, self, other)
@@ -293,10 +179,10 @@ class Tensor:
     def __truediv__(self, other: Any) -> "Tensor":  # x / y = x * y**-1
         if isinstance(other, (int, float)):  # a constant: one mul instead of a pow and a mul
             return self * (1.0 / np.float64(other))
-        return self * _lift(other, self, "div") ** -1.0
+        return self * lift(other, self, "div") ** -1.0
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return _lift(other, self, "div") * self**-1.0
+        return lift(other, self, "div") * self**-1.0
 
     def __pow__(self, other: Any) -> "Tensor":
         return _binary(ops.pow, self, other)
@@ -351,9 +237,9 @@ class Tensor:
 
     def minimum(self, other: Any) -> "Tensor":
         """Elementwise smaller of the two; at a tie each side gets half the gradient."""
-        other = _lift(other, self, "minimum")
+        other = lift(other, self, "minimum")
         if promote(self.dtype, other.dtype).kind != "f":  # -x would wrap integers, fails on bool
-            return Tensor._wrap(ops._broadcasting("minimum", np.minimum, self.data, other.data))
+            return Tensor._wrap(broadcasting("minimum", np.minimum, self.data, other.data))
         return -(-self).maximum(-other)
 
     def where(self, condition: Any, other: Any) -> "Tensor":
@@ -474,7 +360,7 @@ class Tensor:
 
     def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
         """Same elements, new shape; one size may be -1. reshape(2, 3) or reshape((2, 3))."""
-        return _view(self, apply(ops.reshape, self, shape=_shape_arg(shape)))
+        return _view(self, apply(ops.reshape, self, shape=shape_arg(shape)))
 
     def transpose(self, *axes: int) -> "Tensor":
         """No arguments: reverse the axes (numpy). transpose(a, b): swap two axes (torch)."""
@@ -489,7 +375,7 @@ class Tensor:
 
     def permute(self, *axes: int) -> "Tensor":
         """Reorder the axes: output axis i is input axis axes[i]."""
-        axes, n = _shape_arg(axes), self.ndim
+        axes, n = shape_arg(axes), self.ndim
         order = tuple(int(a) % n for a in axes if isinstance(a, (int, np.integer)) and -n <= a < n)
         if len(order) != len(axes) or sorted(order) != list(range(n)):
             raise ValueError(f"permute: {axes} is not an ordering of the {n} axes")
@@ -497,11 +383,11 @@ class Tensor:
 
     def broadcast_to(self, *shape: int | Sequence[int]) -> "Tensor":
         """A view repeated to `shape` by numpy's broadcasting rules."""
-        return apply(ops.broadcast_to, self, shape=_shape_arg(shape))
+        return apply(ops.broadcast_to, self, shape=shape_arg(shape))
 
     def expand(self, *sizes: int) -> "Tensor":
         """torch's expand: broadcast_to where a size of -1 keeps that axis."""
-        sizes = _shape_arg(sizes)
+        sizes = shape_arg(sizes)
         kept = (1,) * (len(sizes) - self.ndim) + self.shape
         return self.broadcast_to(*(k if n == -1 else n for n, k in zip(sizes, kept, strict=True)))
 
@@ -519,6 +405,11 @@ class Tensor:
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing; gradients scatter back, repeated indices accumulate."""
         return _view(self, apply(ops.getitem, self, index=_index_arrays(index)))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
+        index, value = _index_arrays(index), _operand(value, "setitem")
+        self._change("setitem", lambda data: data.__setitem__(index, value))
 
     # --- construction for the ops -------------------------------------------------------------
 
@@ -567,131 +458,16 @@ def _binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
     an integer one, as in torch), so each input's gradient comes back in that input's dtype.
     """
     if not isinstance(x, Tensor):
-        x = _lift(x, y, primitive.__name__)
+        x = lift(x, y, primitive.__name__)
     if not isinstance(y, Tensor):
-        y = _lift(y, x, primitive.__name__)
+        y = lift(y, x, primitive.__name__)
     if x.data.dtype != y.data.dtype:
         dtype = promote(x.data.dtype, y.data.dtype)
         x, y = (t if t.data.dtype == dtype else t.astype(dtype) for t in (x, y))
     return apply(primitive, x, y, **settings)
 
 
-# --- module-level functions -------------------------------------------------------------------
-
-
-def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    if not tensors:
-        raise ValueError("concat: expected at least one tensor")
-    first = tensors[0] if isinstance(tensors[0], Tensor) else Tensor(tensors[0])
-    items = [_lift(t, first, "concat") for t in tensors]
-    dtype = np.result_type(*(t.data for t in items))
-    items = [t if t.data.dtype == dtype else t.astype(dtype) for t in items]
-    axis = normalize_axis("concat", axis, first.ndim)
-    return apply(ops.concat, *items, axis=axis)
-
-
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis."""
-    if not tensors:
-        raise ValueError("stack: expected at least one tensor")
-    shapes = {np.shape(t) for t in tensors}
-    if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors need one shape, got {sorted(shapes)}")
-    ndim = len(shapes.pop()) + 1
-    axis = normalize_axis("stack", axis, ndim)
-    return concat(
-        [_lift(t, tensors[0], "stack").reshape(*_insert_axis(np.shape(t), axis)) for t in tensors],
-        axis,
-    )
-
-
-def where(condition: Any, x: Any, y: Any) -> Tensor:
-    """x where `condition` holds, else y (numpy/torch where)."""
-    x = x if isinstance(x, Tensor) else _lift(x, y if isinstance(y, Tensor) else None, "where")
-    return x.where(condition, y)
-
-
-def maximum(x: Any, y: Any) -> Any:
-    """The larger of x and y (Tensors elementwise, or Values); a tie gives each half the grad."""
-    if hasattr(x, "maximum"):
-        return x.maximum(y)
-    if hasattr(y, "maximum"):
-        return y.maximum(x)
-    return _lift(x, None, "maximum").maximum(y)
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, relu: bool = False) -> Tensor:
-    """x @ weight.T + bias in torch's layout: (..., in), (out, in), (out,) -> (..., out).
-
-    relu=True returns linear(...).relu() computed as one op (nn.Sequential uses it for a Linear
-    followed by a ReLU): same values and gradients, fewer passes over the output.
-    """
-    if bias is None:
-        out = x @ weight.T
-        return out.relu() if relu else out
-    lifted = (_lift(t, weight, "linear") for t in (x, weight, bias))
-    return apply(ops.linear, *lifted, relu=relu)
-
-
-def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
-    """Per-row cross-entropy: (N, C) logits and (N,) class indices -> (N,) -log p[n, target].
-
-    One fused op (nn.functional.cross_entropy uses it when no weights or smoothing apply).
-    """
-    targets = np.asarray(targets)
-    if logits.ndim != 2 or targets.shape != logits.shape[:1] or targets.dtype.kind not in "iu":
-        raise ValueError(
-            f"cross_entropy: need (N, C) logits and (N,) integer classes, got {logits.shape} "
-            f"and {targets.shape} {targets.dtype}"
-        )
-    if targets.size and (targets.min() < 0 or targets.max() >= logits.shape[1]):
-        raise IndexError(f"cross_entropy: a target is outside 0..{logits.shape[1] - 1}")
-    return apply(ops.cross_entropy, logits, targets=targets)
-
-
-def grad(
-    output: Tensor,
-    inputs: Tensor | Sequence[Tensor],
-    gradient: Any = None,
-    retain_graph: bool = False,
-    create_graph: bool = False,
-) -> tuple[Tensor | None, ...]:
-    """d output / d inputs, returned rather than stored: no `.grad` anywhere changes.
-
-    One gradient per input, None for an input `output` does not depend on; a lone Tensor as
-    `inputs` gives a 1-tuple (torch). With `create_graph=True` the results are on a graph of their
-    own, so they can be differentiated again (Hessian-vector products, gradgradcheck).
-    """
-    inputs = _grad_inputs(inputs)
-    nodes = graph.topo_order(output)
-    saved = [node.grad for node in nodes]
-    try:
-        for node in nodes:
-            node.grad = None
-        output.backward(gradient, retain_graph, create_graph)
-        return tuple(t.grad for t in inputs)
-    finally:
-        for node, g in zip(nodes, saved, strict=True):
-            node.grad = g
-
-
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _grad_inputs(inputs: Any) -> tuple[Tensor, ...]:
-    """grad's `inputs` as a tuple of Tensors: a lone Tensor, or a list or tuple of them."""
-    if isinstance(inputs, Tensor):
-        return (inputs,)
-    if not isinstance(inputs, (list, tuple)):
-        raise TypeError(
-            f"grad: inputs must be a Tensor or a list or tuple of Tensors, got "
-            f"{type(inputs).__name__}"
-        )
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")
-    return tuple(inputs)
 
 
 def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
@@ -699,24 +475,9 @@ def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
     return as_array(data.data if isinstance(data, Tensor) else data, dtype, op)
 
 
-def _operand(x: Any, op: str) -> Any:
-    """The array (or number) an in-place change applies: a Tensor's data, else x as given.
-
-    A Tensor that needs a gradient is refused while the graph is recorded: the in-place result
-    would need one too, and tracegrad records no in-place ops (write x = x + y instead).
-    """
-    if not isinstance(x, Tensor):
-        return x
-    if grad_mode.enabled and x.requires_grad:
-        raise RuntimeError(
-            f"{op}: the operand {x.shape} requires grad, so the result would need a gradient "
-            "that an in-place change cannot record; write x = x + y, or use no_grad()"
-        )
-    return x.data
-
-
-def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
-    """`x` as a Tensor: numbers take `like`'s dtype, arrays follow the dtype policy."""
+def lift(x: Any, like: Tensor | None, op: str) -> Tensor:
+    """`x` (a Tensor, number, array or list) as a Tensor beside `like`: numbers take like's
+    dtype (see dtypes.number_dtype), arrays follow the dtype policy; TypeError naming `op`."""
     if isinstance(x, Tensor):
         return x
     if is_number(x):
@@ -728,8 +489,8 @@ def _lift(x: Any, like: Tensor | None, op: str) -> Tensor:
 
 def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
     """A boolean Tensor, never on the graph."""
-    y = _lift(other, x, op)
-    return Tensor._wrap(ops._broadcasting(op, compare, x.data, y.data))
+    y = lift(other, x, op)
+    return Tensor._wrap(broadcasting(op, compare, x.data, y.data))
 
 
 def _condition(condition: Any) -> np.ndarray:
@@ -778,15 +539,6 @@ def _sign(x: Tensor) -> np.ndarray:
 def _count(x: Tensor, axis: Axis, op: str) -> int:
     """How many elements each output of a reduction over `axis` combines."""
     return int(np.prod([x.shape[a] for a in normalize_axes(op, axis, x.ndim)]))
-
-
-def _shape_arg(shape: tuple) -> tuple[int, ...]:
-    """f(2, 3) and f((2, 3)) both mean shape (2, 3)."""
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-
-
-def _insert_axis(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
-    return (*shape[:axis], 1, *shape[axis:])
 
 
 def _index_arrays(index: Any) -> Any:

@@ -1,0 +1,138 @@
+"""In-place changes to a Tensor's data: add_, sub_, mul_, div_, pow_, fill_, zero_, copy_ and
+the operators +=, -=, *=, /=, **=, as in torch.
+
+They record no graph. Each bumps a version counter (shared by views and detach()ed copies) that
+backward checks: an op whose VJP reads an input notes the input's version, and backward refuses to
+run that VJP if the version changed since (graph.py). While the graph is recorded, a tensor that
+requires grad, or an operand that does, cannot be changed in place.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .dtypes import KIND_RANK, result_dtype
+from .modes import grad_mode
+
+
+class InPlace:
+    """The in-place methods and version counter of Tensor, which inherits them (they use its
+    `data`, `shape`, `dtype`, `requires_grad` and `parents`)."""
+
+    _changes: list | None = None  # [version, last in-place method], shared with views
+
+    @property
+    def version(self) -> int:
+        """How many in-place changes (add_, mul_, zero_, ...) this data has had. An op whose
+        backward reads an input notes its version; backward raises if it changed since."""
+        return 0 if self._changes is None else self._changes[0]
+
+    @property
+    def changed_by(self) -> str:
+        """The in-place method that last changed this data ("" if none)."""
+        return "" if self._changes is None else self._changes[1]
+
+    def add_(self, other: Any, alpha: float = 1.0) -> "InPlace":
+        """self += alpha * other in place (other broadcast to self's shape); returns self."""
+        value = _operand(other, "add_")
+        return self._arithmetic_("add_", np.add, value if alpha == 1 else alpha * value)
+
+    def sub_(self, other: Any) -> "InPlace":
+        """self -= other in place; returns self."""
+        return self._arithmetic_("sub_", np.subtract, _operand(other, "sub_"))
+
+    def mul_(self, other: Any) -> "InPlace":
+        """self *= other in place; returns self."""
+        return self._arithmetic_("mul_", np.multiply, _operand(other, "mul_"))
+
+    def div_(self, other: Any) -> "InPlace":
+        """self /= other in place (true division: an integer tensor cannot hold it)."""
+        return self._arithmetic_("div_", np.true_divide, _operand(other, "div_"))
+
+    def pow_(self, other: Any) -> "InPlace":
+        """self **= other in place; returns self."""
+        return self._arithmetic_("pow_", np.power, _operand(other, "pow_"))
+
+    # x += y is x.add_(y), as in torch: the same array changes, x is not rebound to a new tensor
+    def __iadd__(self, other: Any) -> "InPlace":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "InPlace":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "InPlace":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "InPlace":
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> "InPlace":
+        return self.pow_(other)
+
+    def fill_(self, value: float) -> "InPlace":
+        """Every element set to `value` in place; returns self."""
+        return self._change("fill_", lambda data: data.fill(value))
+
+    def zero_(self) -> "InPlace":
+        """Every element set to 0 in place; returns self."""
+        return self._change("zero_", lambda data: data.fill(0))
+
+    def copy_(self, source: Any) -> "InPlace":
+        """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
+        source = _operand(source, "copy_")
+        return self._change("copy_", lambda data: np.copyto(data, source))
+
+    def _arithmetic_(self, name: str, ufunc: np.ufunc, value: Any) -> "InPlace":
+        """data = ufunc(data, value) in place, refusing a result self's dtype cannot hold (torch:
+        a float result into an integer tensor, an integer one into a bool tensor)."""
+        result = result_dtype(self.dtype, value, floating=ufunc is np.true_divide)
+        if KIND_RANK[result.kind] > KIND_RANK[self.dtype.kind]:
+            raise RuntimeError(
+                f"{name}: result type {result} can't be cast to the desired output type "
+                f"{self.dtype} of the tensor changed in place"
+            )
+        return self._change(name, lambda data: ufunc(data, value, out=data, casting="unsafe"))
+
+    def _change(self, name: str, update: Callable[[np.ndarray], Any]) -> "InPlace":
+        """Apply `update` to the data in place, refusing what would make a gradient wrong."""
+        if grad_mode.enabled and self.requires_grad:
+            what = "an op result on the graph" if self.parents else "a leaf that requires grad"
+            raise RuntimeError(
+                f"{name}: {what} {self.shape} is being used in an in-place operation while the "
+                "graph is recorded; write x = x + y instead, or change a leaf under no_grad() "
+                "(as optimizers do)"
+            )
+        try:
+            update(self.data)
+        except (ValueError, TypeError) as error:  # broadcasting, casting, a read-only view
+            message = f"{name}: cannot change {self.shape} {self.dtype} in place: {error}"
+            raise ValueError(message) from None
+        cell = self._version_cell()
+        cell[0] += 1
+        cell[1] = name
+        modes.in_place_seen = True
+        return self
+
+    def _version_cell(self) -> list:
+        """[version, last in-place method], made on first use; views share their base's."""
+        if self._changes is None:
+            self._changes = [0, ""]
+        return self._changes
+
+
+def _operand(x: Any, op: str) -> Any:
+    """The array (or number) an in-place change applies: a Tensor's data, else x as given.
+
+    A Tensor that needs a gradient is refused while the graph is recorded: the in-place result
+    would need one too, and tracegrad records no in-place ops (write x = x + y instead).
+    """
+    if not isinstance(x, InPlace):
+        return x
+    if grad_mode.enabled and x.requires_grad:
+        raise RuntimeError(
+            f"{op}: the operand {x.shape} requires grad, so the result would need a gradient "
+            "that an in-place change cannot record; write x = x + y, or use no_grad()"
+        )
+    return x.data
