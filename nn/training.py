@@ -12,12 +12,12 @@ import contextlib
 import math
 import numbers
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from types import NoneType
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm  # a console bar, or a widget in Jupyter
 
 from autograd import Tensor, modes, no_grad
 from optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -31,7 +31,7 @@ from .module import Module
 Metric = Callable[[Tensor, Any], float]  # (output, target) -> a number for the batch
 Callback = Callable[[History], Any]  # called after every epoch; returning True stops training
 
-__all__ = ["EarlyStopping", "TrainingDiverged", "accuracy", "fit"]
+__all__ = ["EarlyStopping", "TrainingDiverged", "accuracy", "fit", "progress_bar"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -45,6 +45,14 @@ class TrainingDiverged(RuntimeError):
         super().__init__(message)
         self.history = history
         self.step = step
+
+    @classmethod
+    def at(
+        cls, where: str, problem: str, causes: Sequence[str], history: History, step: int
+    ) -> "TrainingDiverged":
+        """The error '<where>: <problem>. Likely causes:' and then `causes`, one a line."""
+        listed = "\n".join(f"  - {cause}" for cause in causes)
+        return cls(f"{where}: {problem}. Likely causes:\n{listed}", history, step)
 
 
 def accuracy(output: Tensor, target: Any) -> float:
@@ -165,8 +173,9 @@ def fit(
     After each epoch: `scheduler.step()` (ReduceLROnPlateau gets val_loss, else the training
     loss), then every callback(history) (one returning True stops training), then
     `early_stopping`. `clip_grad_norm` clips the gradients' total norm before each update.
-    `progress`: a tqdm bar per epoch on stderr; None shows it only when stderr is a terminal;
-    otherwise fit prints nothing. `history`: a History to continue (steps and epochs count on).
+    `progress`: one tqdm bar over the run's steps with the live loss (see progress_bar); None
+    shows it only when stderr is a terminal; otherwise fit prints nothing.
+    `history`: a History to continue (steps and epochs count on).
     The model is left in eval mode. Raises TrainingDiverged on a nan or inf loss or gradient;
     `detect_anomaly=True` checks every op and gradient instead (autograd.detect_anomaly), so the
     AnomalyError names the first op that made a NaN or Inf and the line that called it (slow).
@@ -185,10 +194,12 @@ def fit(
     trainer = _Trainer(model, loss_fn, optimizer, metrics, clip_grad_norm, history)
     first = int(history.epochs[-1]["epoch"]) + 1 if history.epochs else 1
     last = first + epochs - 1
-    with modes.detect_anomaly() if detect_anomaly else contextlib.nullcontext():
+    steps = epochs * len(train_loader) if isinstance(train_loader, Sized) else None
+    bar = progress_bar(steps, progress, f"epoch {first}/{last}")
+    with bar, modes.detect_anomaly() if detect_anomaly else contextlib.nullcontext():
         for epoch in range(first, last + 1):
-            bar = tqdm(train_loader, desc=f"epoch {epoch}/{last}", disable=not _shows(progress))
-            record = trainer.run_epoch(epoch, bar, val_loader)
+            bar.set_description(f"epoch {epoch}/{last}", refresh=False)
+            record = trainer.run_epoch(epoch, train_loader, bar, val_loader)
             if scheduler is not None:
                 _step_scheduler(scheduler, record)
             stop = [bool(callback(history)) for callback in callbacks]  # a list: every one runs
@@ -220,17 +231,21 @@ class _Trainer:
         self.named_params = list(model.named_parameters())  # walked once, not every step
         self.step = int(history.steps[-1]["step"]) if history.steps else 0
 
-    def run_epoch(self, epoch: int, bar: tqdm, val_loader: Iterable | None) -> dict[str, float]:
-        """Train over the batches of `bar`, validate, and log the epoch record (returned)."""
-        with bar:
-            measures, sizes = [], []
-            for x, y in map(_pair, bar):
-                measures.append(self.train_step(epoch, x, y))
-                sizes.append(len(x))
-                if not bar.disable:  # a hidden bar formats its postfix too (~7 us a step)
-                    bar.set_postfix(loss=f"{measures[-1]['loss']:.4f}", refresh=False)
-            train = _weighted_means(measures, sizes, "train_loader")
-            val = self.validate(val_loader) if val_loader is not None else {}
+    def run_epoch(
+        self, epoch: int, train_loader: Iterable, bar: tqdm, val_loader: Iterable | None
+    ) -> dict[str, float]:
+        """Train over the batches of `train_loader` (a step of `bar` each), validate, and log the
+        epoch record (returned)."""
+        measures, sizes = [], []
+        for x, y in map(_pair, train_loader):
+            measures.append(self.train_step(epoch, x, y))
+            sizes.append(len(x))
+            if not bar.disable:  # a hidden bar formats its postfix too (~7 us a step)
+                bar.set_postfix(loss=f"{measures[-1]['loss']:.4f}", refresh=False)
+            bar.update()
+        train = _weighted_means(measures, sizes, "train_loader")
+        val = self.validate(val_loader) if val_loader is not None else {}
+        if not bar.disable:
             bar.set_postfix({name: f"{value:.4g}" for name, value in {**train, **val}.items()})
         lr = self.optimizer.param_groups[0]["lr"]
         dead = _dead_relu(self.model, x)  # x: the epoch's last training batch
@@ -322,11 +337,8 @@ class _Trainer:
         bad_inputs = _count_nonfinite(x) + _count_nonfinite(y)
         if bad_inputs:  # then the likeliest cause: first
             causes.insert(0, f"NaN/inf in the input data ({bad_inputs} of this batch's values)")
-        message = (
-            f"fit: training diverged at epoch {epoch}, step {self.step}: {problem}. "
-            "Likely causes:\n" + "\n".join(f"  - {cause}" for cause in causes)
-        )
-        return TrainingDiverged(message, self.history, self.step)
+        where = f"fit: training diverged at epoch {epoch}, step {self.step}"
+        return TrainingDiverged.at(where, problem, causes, self.history, self.step)
 
 
 # fit's arguments that must be of a kind: (the kind, what the error says they must be)
@@ -380,6 +392,13 @@ def _check_fit_callables(callbacks: Any, metrics: Any) -> None:
             raise ValueError(f"fit: metric name {name!r} would overwrite a key fit logs")
         if not callable(fn):
             raise TypeError(f"fit: metric {name!r} must be callable (output, target), got {fn!r}")
+
+
+def progress_bar(total: int | None, progress: bool | None, desc: str) -> tqdm:
+    """One tqdm bar for a whole run of `total` steps (None: unknown), updated in place on stderr
+    (tqdm.auto: a widget in Jupyter). Shown as `progress` says, or (None) when stderr is a
+    terminal; a hidden bar prints nothing. Call .update() after each step."""
+    return tqdm(total=total, desc=desc, unit="step", disable=not _shows(progress))
 
 
 def _shows(progress: bool | None) -> bool:

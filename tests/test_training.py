@@ -380,6 +380,21 @@ def test_the_progress_bar_shows_the_epoch_and_the_loss(capsys):
     assert "epoch 1/2" in err and "epoch 2/2" in err and "loss=" in err
 
 
+def test_one_progress_bar_counts_every_step_of_the_run(capsys):
+    train(mlp(), epochs=3, progress=True)  # 4 batches an epoch
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # one bar, redrawn in place ("\r"), left once when it closes
+    assert "12/12" in err.splitlines()[-1] and "epoch 3/3" in err.splitlines()[-1]
+
+
+def test_the_progress_bar_is_tqdm_auto_so_jupyter_gets_a_widget():
+    from tqdm.auto import tqdm
+
+    with nn.training.progress_bar(3, False, "run") as bar:
+        assert isinstance(bar, tqdm) and bar.total == 3
+
+
 def test_a_callback_returning_true_stops_training_and_every_callback_runs():
     calls = []
 
