@@ -36,24 +36,24 @@ class InPlace:
 
     def add_(self, other: Any, alpha: float = 1.0) -> "InPlace":
         """self += alpha * other in place (other broadcast to self's shape); returns self."""
-        value = _operand(other, "add_")
+        value = in_place_operand(other, "add_")
         return self._arithmetic_("add_", np.add, value if alpha == 1 else alpha * value)
 
     def sub_(self, other: Any) -> "InPlace":
         """self -= other in place; returns self."""
-        return self._arithmetic_("sub_", np.subtract, _operand(other, "sub_"))
+        return self._arithmetic_("sub_", np.subtract, in_place_operand(other, "sub_"))
 
     def mul_(self, other: Any) -> "InPlace":
         """self *= other in place; returns self."""
-        return self._arithmetic_("mul_", np.multiply, _operand(other, "mul_"))
+        return self._arithmetic_("mul_", np.multiply, in_place_operand(other, "mul_"))
 
     def div_(self, other: Any) -> "InPlace":
         """self /= other in place (true division: an integer tensor cannot hold it)."""
-        return self._arithmetic_("div_", np.true_divide, _operand(other, "div_"))
+        return self._arithmetic_("div_", np.true_divide, in_place_operand(other, "div_"))
 
     def pow_(self, other: Any) -> "InPlace":
         """self **= other in place; returns self."""
-        return self._arithmetic_("pow_", np.power, _operand(other, "pow_"))
+        return self._arithmetic_("pow_", np.power, in_place_operand(other, "pow_"))
 
     # x += y is x.add_(y), as in torch: the same array changes, x is not rebound to a new tensor
     def __iadd__(self, other: Any) -> "InPlace":
@@ -81,7 +81,7 @@ class InPlace:
 
     def copy_(self, source: Any) -> "InPlace":
         """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
-        source = _operand(source, "copy_")
+        source = in_place_operand(source, "copy_")
         return self._change("copy_", lambda data: np.copyto(data, source))
 
     def _arithmetic_(self, name: str, ufunc: np.ufunc, value: Any) -> "InPlace":
@@ -122,7 +122,7 @@ class InPlace:
         return self._changes
 
 
-def _operand(x: Any, op: str) -> Any:
+def in_place_operand(x: Any, op: str) -> Any:
     """The array (or number) an in-place change applies: a Tensor's data, else x as given.
 
     A Tensor that needs a gradient is refused while the graph is recorded: the in-place result

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import graph, modes, ops
 from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
-from .inplace import InPlace, _operand
+from .inplace import InPlace, in_place_operand
 from .modes import anomaly_mode, check_output, grad_mode
 from .shapes import Axis, broadcasting, normalize_axes, normalize_axis, shape_arg
 
@@ -408,7 +408,7 @@ class Tensor(InPlace):
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
-        index, value = _index_arrays(index), _operand(value, "setitem")
+        index, value = _index_arrays(index), in_place_operand(value, "setitem")
         self._change("setitem", lambda data: data.__setitem__(index, value))
 
     # --- construction for the ops -------------------------------------------------------------

@@ -9,7 +9,10 @@
     AdamW      weight decay decoupled from the gradient  p -= lr wd p  (then Adam)
 
 `g` is the gradient after weight decay enters it (g + wd * p, except in AdamW). Each update is
-written with plain arithmetic so the same lines serve arrays (Tensors) and floats (Values).
+written with plain arithmetic so the same lines serve arrays (Tensors) and floats (Values): they
+are the reference. SGD and Adam/AdamW also have a one-pass twin in the numba backend
+(`sgd_step`, `adam_step` in autograd/backend/numba_backend.py), tested equal to these lines,
+which array parameters take when that backend is active; the numpy backend has none.
 """
 
 import math
@@ -17,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import backend  # array kernels only: fused updates for tensor parameters
+from autograd import backend  # the numba backend's one-pass twins of SGD and Adam
 
 from .optimizer import Optimizer
 
@@ -47,23 +50,32 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening = 0")
 
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
-        if isinstance(grad, np.ndarray):  # tensors: the lines below as one fused kernel
-            buffer = backend.kernels.sgd_update(
-                p.data, grad, state.get("momentum_buffer"), group["lr"], group["momentum"],
-                group["dampening"], group["nesterov"], group["weight_decay"], group["maximize"],
-            )  # fmt: skip
-            if buffer is not None:
-                state["momentum_buffer"] = buffer
-            return
+        if isinstance(grad, np.ndarray) and self._fused(p.data, grad, state, group):
+            return  # the lines below ran as one pass of the numba backend
         g = -grad if group["maximize"] else grad
         g = g + group["weight_decay"] * p.data if group["weight_decay"] else g
         mu = group["momentum"]
         if mu:
             v = state.get("momentum_buffer")
-            v = g if v is None else mu * v + (1 - group["dampening"]) * g
+            v = _copy(g) if v is None else mu * v + (1 - group["dampening"]) * g
             state["momentum_buffer"] = v
             g = g + mu * v if group["nesterov"] else v
         p.data -= group["lr"] * g
+
+    def _fused(self, p: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> bool:
+        """update() as the active backend's `sgd_step`; False if it has none for these arrays."""
+        first = bool(group["momentum"]) and "momentum_buffer" not in state
+        buffer = np.empty_like(p) if first else state.get("momentum_buffer")
+        settings = backend.SGDSettings(
+            lr=group["lr"], momentum=group["momentum"], dampening=group["dampening"],
+            nesterov=group["nesterov"], weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )  # fmt: skip
+        if not backend.kernels.sgd_step(p, grad, buffer, first, settings):
+            return False
+        if first:
+            state["momentum_buffer"] = buffer
+        return True
 
 
 class Adagrad(Optimizer):
@@ -110,16 +122,17 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
+        _start(state, p.data, square_avg=True, grad_avg=group["centered"],
+               momentum_buffer=group["momentum"])  # fmt: skip
         g = grad + group["weight_decay"] * p.data if group["weight_decay"] else grad
         a = group["alpha"]
-        state["square_avg"] = s = a * _entry(state, "square_avg", g) + (1 - a) * g * g
+        state["square_avg"] = s = a * state["square_avg"] + (1 - a) * g * g
         if group["centered"]:  # subtract the squared mean: divide by the gradient's std
-            state["grad_avg"] = m = a * _entry(state, "grad_avg", g) + (1 - a) * g
+            state["grad_avg"] = m = a * state["grad_avg"] + (1 - a) * g
             s = s - m * m
         step = g / (s**0.5 + group["eps"])
         if group["momentum"]:
-            buffer = _entry(state, "momentum_buffer", g)
-            state["momentum_buffer"] = step = group["momentum"] * buffer + step
+            state["momentum_buffer"] = step = group["momentum"] * state["momentum_buffer"] + step
         p.data -= group["lr"] * step
 
 
@@ -144,31 +157,29 @@ class Adam(Optimizer):
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
         (b1, b2), lr, wd = group["betas"], group["lr"], group["weight_decay"]
         state["step"] = t = state.get("step", 0) + 1
-        if isinstance(grad, np.ndarray):  # tensors: the lines below as one fused kernel
-            self._fused_update(p.data, grad, state, group, t)
-            return
+        _start(state, p.data, exp_avg=True, exp_avg_sq=True, max_exp_avg_sq=group["amsgrad"])
+        if isinstance(grad, np.ndarray) and self._fused(p.data, grad, state, group, t):
+            return  # the lines below ran as one pass of the numba backend
         if self.decoupled_weight_decay:
             p.data -= lr * wd * p.data  # AdamW: shrink the weights, leave the gradient alone
         g = grad + wd * p.data if wd and not self.decoupled_weight_decay else grad
-        state["exp_avg"] = m = b1 * _entry(state, "exp_avg", g) + (1 - b1) * g
-        state["exp_avg_sq"] = v = b2 * _entry(state, "exp_avg_sq", g) + (1 - b2) * g * g
+        state["exp_avg"] = m = b1 * state["exp_avg"] + (1 - b1) * g
+        state["exp_avg_sq"] = v = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
         if group["amsgrad"]:  # never let the step grow because v shrank
-            state["max_exp_avg_sq"] = v = _maximum(state.get("max_exp_avg_sq", v), v)
+            state["max_exp_avg_sq"] = v = _maximum(state["max_exp_avg_sq"], v)
         v_hat_sqrt = v**0.5 / math.sqrt(1 - b2**t)
         p.data -= lr / (1 - b1**t) * m / (v_hat_sqrt + group["eps"])
 
-    def _fused_update(
-        self, p: np.ndarray, grad: np.ndarray, state: dict, group: dict, t: int
-    ) -> None:
-        """The same step in place, in one pass of the active backend (numba when available)."""
-        if "exp_avg" not in state:  # the first step: zero averages (and running max)
-            names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
-            state.update((name, np.zeros_like(p)) for name in names)
-        backend.kernels.adam_update(
-            p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), t,
-            group["lr"], group["betas"], group["eps"], group["weight_decay"],
-            self.decoupled_weight_decay,
+    def _fused(self, p: np.ndarray, grad: np.ndarray, state: dict, group: dict, t: int) -> bool:
+        """update() as the active backend's `adam_step`; False if it has none for these arrays."""
+        (b1, b2), v_max = group["betas"], state["max_exp_avg_sq"] if group["amsgrad"] else None
+        settings = backend.AdamSettings(
+            lr=group["lr"], beta1=b1, beta2=b2, eps=group["eps"],
+            weight_decay=group["weight_decay"], decoupled=self.decoupled_weight_decay,
         )  # fmt: skip
+        return backend.kernels.adam_step(
+            p, grad, state["exp_avg"], state["exp_avg_sq"], v_max, t, settings
+        )
 
 
 class AdamW(Adam):
@@ -188,14 +199,22 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
 
 
-def _zero(g: Any) -> Any:
-    """A fresh state entry shaped like the gradient: zeros for an array, 0.0 for a float."""
-    return np.zeros_like(g) if isinstance(g, np.ndarray) else 0.0
+def _zero(x: Any) -> Any:
+    """A fresh state entry shaped like x: zeros for an array, 0.0 for a float."""
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
 
 
-def _entry(state: dict, name: str, g: Any) -> Any:
-    """state[name], or zeros like g on the first step."""
-    return state[name] if name in state else _zero(g)
+def _copy(g: Any) -> Any:
+    """g itself if a float, else a copy (state never shares the gradient's array)."""
+    return g.copy() if isinstance(g, np.ndarray) else g
+
+
+def _start(state: dict, like: Any, **wanted: Any) -> None:
+    """Set each state entry named with a true flag, and missing, to zeros like the parameter's
+    data `like` (0.0 for a float): torch's start of the running averages."""
+    for name, flag in wanted.items():
+        if flag and name not in state:
+            state[name] = _zero(like)
 
 
 def _maximum(a: Any, b: Any) -> Any:

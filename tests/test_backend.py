@@ -1,4 +1,5 @@
-"""The numba backend equals its numpy twin, kernel by kernel, and the selection works.
+"""The numba backend equals its numpy twin, kernel by kernel, its optimizer steps equal optim's
+readable updates option by option, and the selection works.
 
 Every case runs on contiguous, transposed and strided inputs, float32 and float64, at sizes
 below and above the numba backend's thresholds, so both its jitted and delegating paths run.
@@ -9,12 +10,14 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from autograd import backend
 from autograd.backend import numba_backend, numpy_backend
+from optim import SGD, Adam, AdamW
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = [(1, 1), (3, 4), (64, 10), (32, 32), (33, 64), (70, 40)]  # 640..2048 jitted, more not
@@ -23,11 +26,18 @@ DTYPES = [np.float32, np.float64]
 
 
 def public_callables(module) -> set[str]:
-    return {n for n, v in vars(module).items() if callable(v) and not n.startswith("_")}
+    """The public functions of a module, leaving out typing's names it imports for hints."""
+    return {
+        n
+        for n, v in vars(module).items()
+        if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") != "typing"
+    }
 
 
-def test_both_backends_define_the_same_kernels():
-    assert public_callables(numba_backend) == public_callables(numpy_backend)
+@pytest.mark.parametrize("module", [numpy_backend, numba_backend], ids=["numpy", "numba"])
+def test_each_backend_defines_exactly_the_declared_kernels(module):
+    declared = {*backend.KERNELS, *backend.OPTIMIZER_STEPS, *backend.HOOKS}
+    assert public_callables(module) == declared
 
 
 def laid_out(a: np.ndarray, layout: str) -> np.ndarray:
@@ -138,6 +148,19 @@ def test_numba_kernel_equals_numpy(case, shape, dtype, layout):
     assert_same(got, want, dtype)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(3, 4), (64, 10), (70, 40)])
+@pytest.mark.parametrize("kernel", sorted(backend.KERNELS))
+def test_declared_calls_give_numpys_results(kernel, shape, dtype, layout):
+    """Each kernel's warmup calls (backend.KERNELS) on other shapes and layouts: a new kernel is
+    tested here from its row alone, before it gets its own CASES."""
+    x = laid_out(positive(np.random.default_rng(7), shape, dtype), layout)
+    for args in backend.KERNELS[kernel](x):
+        want = getattr(numpy_backend, kernel)(*args)
+        assert_same(getattr(numba_backend, kernel)(*args), want, dtype)
+
+
 @pytest.mark.parametrize("shape", [(64, 10), (32, 32), (3, 700)])
 @pytest.mark.parametrize("axes", [(0,), (1,), (0, 1)])
 def test_sums_of_small_integers_are_exact(shape, axes):
@@ -224,62 +247,92 @@ def test_kernels_equal_numpy_without_jit():
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+# --- the optimizer steps: numba's one pass against optim's readable update (the reference) ------
+
+
+class Param:
+    """The least an optimizer updates: .data and .grad.data, arrays in any layout (a Parameter
+    would copy a strided array into a contiguous one)."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data, self.grad = data, None
+
+
+TWINS = [  # (the step kernel, optimizer, hyperparameters): every option that reaches the kernel
+    ("sgd_step", SGD, dict(lr=0.1)),
+    ("sgd_step", SGD, dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    ("sgd_step", SGD, dict(lr=0.05, momentum=0.9)),
+    ("sgd_step", SGD, dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.1)),
+    ("sgd_step", SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("sgd_step", SGD, dict(lr=0.05, momentum=0.5, dampening=0.3, maximize=True)),
+    ("adam_step", Adam, dict(lr=0.01)),
+    ("adam_step", Adam, dict(lr=0.01, weight_decay=0.1)),
+    ("adam_step", Adam, dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
+    ("adam_step", Adam, dict(lr=0.02, betas=(0.5, 0.9), eps=1e-3)),
+    ("adam_step", AdamW, dict(lr=0.01)),
+    ("adam_step", AdamW, dict(lr=0.01, weight_decay=0.5, amsgrad=True)),
+]
+
+
+def test_the_twin_table_covers_every_optimizer_step():
+    assert {kernel for kernel, _, _ in TWINS} == set(backend.OPTIMIZER_STEPS)
+
+
+def optimizer_run(name: str, cls, hyper: dict, dtype, layout: str) -> tuple[list, dict]:
+    """Parameters and state after 5 steps of `cls` on backend `name`, gradients shrinking (so
+    AMSGrad's maximum holds), from a fixed start."""
+    rng = np.random.default_rng(3)
+    params = [Param(laid_out(normal(rng, shape, dtype), layout)) for shape in [(33, 7), (5,)]]
+    grads = [normal(rng, p.data.shape, dtype) for p in params]
+    backend.use(name)
+    opt = cls(params, **hyper)
+    for step in range(5):
+        for p, g in zip(params, grads, strict=True):
+            p.grad = SimpleNamespace(data=laid_out(g * dtype(0.7**step), layout))
+        opt.step()
+    return params, opt.state
+
+
+@pytest.fixture
+def restore_backend():
+    previous = backend.name()
+    yield
+    backend.use(previous)
+
+
+@pytest.mark.skipif("numba" not in backend.available(), reason="numba does not import")
 @pytest.mark.parametrize("layout", ["contiguous", "strided"])
-@pytest.mark.parametrize(("amsgrad", "decoupled", "weight_decay"), [
-    (False, False, 0.0), (True, False, 0.1), (False, True, 0.1), (True, True, 0.01),
-])  # fmt: skip
-def test_fused_adam_equals_numpy(dtype, layout, amsgrad, decoupled, weight_decay):
-    rng = np.random.default_rng(0)
-    start = [normal(rng, (33, 7), dtype) for _ in range(3)] + [positive(rng, (33, 7), dtype)]
-    results = []
-    for kernels in (numpy_backend, numba_backend):
-        p, m, v = (laid_out(a.copy(), layout) for a in (start[0], start[2], start[3]))
-        v_max = laid_out(start[3].copy(), layout) if amsgrad else None
-        for step in range(1, 4):
-            g = laid_out(start[1] * step, layout)
-            kernels.adam_update(p, g, m, v, v_max, step, 1e-2, (0.9, 0.99), 1e-8, weight_decay,
-                                decoupled)  # fmt: skip
-        results.append([p, m, v] + ([v_max] if amsgrad else []))
-    tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    for ours, reference in zip(results[1], results[0], strict=True):
-        np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
-
-
-def sgd_steps(kernels, layout: str, dtype, settings: dict, steps: int = 3) -> tuple:
-    """p and the momentum buffer after `steps` SGD steps of `kernels` from a fixed start."""
-    rng = np.random.default_rng(1)
-    p = laid_out(normal(rng, (33, 7), dtype), layout)
-    g = normal(rng, (33, 7), dtype)
-    buffer = None
-    for step in range(1, steps + 1):
-        buffer = kernels.sgd_update(p, laid_out(g * step, layout), buffer, 1e-2, **settings)
-    return p, buffer
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("layout", ["contiguous", "strided"])
-@pytest.mark.parametrize("settings", [
-    dict(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, maximize=False),
-    dict(momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0, maximize=False),
-    dict(momentum=0.9, dampening=0.3, nesterov=False, weight_decay=0.1, maximize=True),
-    dict(momentum=0.9, dampening=0.0, nesterov=True, weight_decay=0.01, maximize=False),
-])  # fmt: skip
-def test_fused_sgd_equals_numpy(dtype, layout, settings):
-    (p, buffer), (want_p, want_buffer) = (
-        sgd_steps(kernels, layout, dtype, settings) for kernels in (numba_backend, numpy_backend)
+@pytest.mark.parametrize(
+    "kernel, cls, hyper", [pytest.param(*t, id=f"{t[1].__name__}-{t[2]}") for t in TWINS]
+)
+def test_numba_step_equals_the_readable_update(
+    kernel, cls, hyper, dtype, layout, restore_backend, monkeypatch
+):
+    """Contiguous arrays take the numba step, strided ones the readable update (numba declines):
+    either way parameters and state equal the numpy backend's, which always runs the update."""
+    taken = []
+    step = getattr(numba_backend, kernel)
+    monkeypatch.setattr(numba_backend, kernel, lambda *args: taken.append(step(*args)) or taken[-1])
+    (params, state), (want_params, want_state) = (
+        optimizer_run(name, cls, hyper, dtype, layout) for name in ("numba", "numpy")
     )
+    assert taken == [layout == "contiguous"] * 10  # 5 steps of 2 parameters
     tolerance = 1e-6 if dtype == np.float32 else 1e-13
-    np.testing.assert_allclose(p, want_p, rtol=tolerance, atol=tolerance)
-    assert (buffer is None) == (want_buffer is None) == (not settings["momentum"])
-    if buffer is not None:
-        np.testing.assert_allclose(buffer, want_buffer, rtol=tolerance, atol=tolerance)
-        assert buffer.dtype == p.dtype
+    for p, want in zip(params, want_params, strict=True):
+        assert p.data.dtype == dtype
+        np.testing.assert_allclose(p.data, want.data, rtol=tolerance, atol=tolerance)
+        assert state[p].keys() == want_state[want].keys()
+        for name, value in state[p].items():
+            assert np.asarray(value).dtype == np.asarray(want_state[want][name]).dtype, name
+            np.testing.assert_allclose(
+                value, want_state[want][name], rtol=tolerance, atol=tolerance, err_msg=name
+            )
 
 
-def test_fused_sgd_first_step_copies_the_gradient_into_the_buffer():
-    p, g = np.zeros(4, np.float32), np.arange(4, dtype=np.float32)
-    for kernels in (numba_backend, numpy_backend):
-        buffer = kernels.sgd_update(p.copy(), g, None, 0.1, 0.9, 0.5, False, 0.0, False)
-        np.testing.assert_array_equal(buffer, g)  # no dampening on the first step (torch)
-        assert not np.shares_memory(buffer, g)
+def test_sgd_step_refuses_momentum_without_a_buffer():
+    p = np.zeros(3)
+    with pytest.raises(ValueError, match="momentum needs a buffer"):
+        numba_backend.sgd_step(
+            p, p, None, True, backend.SGDSettings(0.1, 0.9, 0.0, False, 0.0, False)
+        )

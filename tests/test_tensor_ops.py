@@ -5,8 +5,9 @@ float64 for the value and every input's gradient. Then the conventions at ties a
 over empty axes, against PyTorch, and that the checkers reject a wrong VJP."""
 
 import operator
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial, wraps
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -218,6 +219,7 @@ class Case(NamedTuple):
     example: st.SearchStrategy[Example]
     out_dtype: type | None  # None: the input's dtype
     check: dict[str, float]  # gradcheck/gradgradcheck tolerances, where the defaults cannot hold
+    primitives: tuple[str, ...]  # the primitives of ops.py this row checks (it must run them)
 
     @property
     def differentiable(self) -> bool:
@@ -233,15 +235,21 @@ def case(
     *domains: Domain,
     out_dtype: type | None = None,
     check: dict[str, float] | None = None,
+    primitives: tuple[str, ...] | None = None,
 ) -> Case:
-    """A row: its arity is the number of domains, one per input."""
+    """A row: its arity is the number of domains, one per input. It checks the primitives it
+    names, by default the one its name is (if any)."""
     example = examples(geometry, domains)
-    return Case(name, fn, torch_fn, numpy_fn, len(domains), example, out_dtype, check or {})
+    if primitives is None:
+        primitives = (name,) if name in autograd.ops.OPS else ()
+    return Case(
+        name, fn, torch_fn, numpy_fn, len(domains), example, out_dtype, check or {}, primitives
+    )
 
 
-def same(name: str, fn: Callable, geometry: Geometry, *domains: Domain) -> Case:
+def same(name: str, fn: Callable, geometry: Geometry, *domains: Domain, **named: Any) -> Case:
     """A row whose one expression (Python operators) means the same on all three libraries."""
-    return case(name, fn, fn, fn, geometry, *domains)
+    return case(name, fn, fn, fn, geometry, *domains, **named)
 
 
 def comparison(name: str, compare: Callable) -> Case:
@@ -284,7 +292,9 @@ CASES = [
     same("mul", operator.mul, broadcasting(2), real, real),
     same("mul_number", lambda x: x * -1.5, unary(), real),
     same("neg", operator.neg, unary(), real),
-    same("pow_tensor_exponent", operator.pow, broadcasting(2), positive, real),
+    same(
+        "pow_tensor_exponent", operator.pow, broadcasting(2), positive, real, primitives=("pow",)
+    ),
     same("pow_int", lambda x: x**3, unary(), real),
     same("pow_negative", lambda x: x**-2, unary(), nonzero),
     same("pow_fraction", lambda x: x**1.5, unary(), positive),
@@ -327,6 +337,7 @@ CASES = [
             matmul_geometry(left, right),
             real,
             real,
+            primitives=("matmul",),
         )
         for left, right in [
             ("vector", "vector"),
@@ -373,12 +384,13 @@ CASES = [
             lambda x, axis, keepdims, f=numpy_reduce: f(x, axis=axis, keepdims=keepdims),
             reducing((kind,), min_count=min_count),
             domain,
+            primitives=(primitive,),
         )
         # max and min over an empty axis are errors; their values stay distinct (no ties)
-        for name, torch_reduce, numpy_reduce, min_count, domain in [
-            ("sum", torch.sum, np.sum, 0, real),
-            ("max", torch.amax, np.max, 1, distinct),
-            ("min", torch.amin, np.min, 1, distinct),
+        for name, primitive, torch_reduce, numpy_reduce, min_count, domain in [
+            ("sum", "sum", torch.sum, np.sum, 0, real),
+            ("max", "amax", torch.amax, np.max, 1, distinct),
+            ("min", "amax", torch.amin, np.min, 1, distinct),
         ]
         for kind in AXIS_KINDS
     ],
@@ -447,6 +459,7 @@ CASES = [
             lambda x, index: x[index],
             with_index(index_for, base),
             real,
+            primitives=("getitem", "scatter_add"),  # scatter_add is getitem's VJP
         )
         for kind, index_for, base in [
             ("basic", basic_index, shapes()),
@@ -501,6 +514,7 @@ CASES = [
         unary(),
         real,
         out_dtype=np.float64,
+        primitives=("astype",),
     ),
     case(  # float32 rounding (~1e-7) swamps 1e-6 central differences: a coarser step
         "astype_float32",
@@ -511,6 +525,7 @@ CASES = [
         real,
         out_dtype=np.float32,
         check={"eps": 1e-2, "atol": 1e-2},  # float32 rounding: a wider step, same rule
+        primitives=("astype",),
     ),
     # composed
     same("sub", operator.sub, broadcasting(2), real, real),
@@ -693,15 +708,72 @@ def draw_inputs(data: st.DataObject, arrays: tuple[np.ndarray, ...]) -> list[Ten
     ]
 
 
+def uncovered(cases: list[Case]) -> set[str]:
+    """The primitives of ops.py that no row of `cases` checks."""
+    return set(autograd.ops.OPS) - {p for c in cases for p in c.primitives}
+
+
 def test_the_table_covers_every_primitive():
-    """Each primitive in ops.py starts the name of a row (scatter_add is getitem's VJP)."""
-    row_prefix = {"amax": "max_axis", "scatter_add": "getitem"}
-    missing = [
-        op
-        for op in autograd.ops.OPS
-        if not any(c.name.startswith(row_prefix.get(op, op)) for c in CASES)
-    ]
-    assert not missing
+    assert uncovered(CASES) == set()
+
+
+@pytest.mark.parametrize("deleted", ["exp", "log", "linear", "add", "mul", "where"])
+def test_the_coverage_check_notices_a_deleted_row(deleted):
+    """Rows whose names merely start the same (expand, log_softmax, linear_without_bias, ...)
+    do not stand in for the row of a primitive."""
+    assert deleted in uncovered([c for c in CASES if c.name != deleted])
+
+
+@contextmanager
+def primitives_recorded() -> Iterator[set[str]]:
+    """Inside, the names of the primitives that run (forward, and in VJPs) are collected."""
+    ran: set[str] = set()
+    originals = dict(autograd.ops.OPS)
+
+    def recording(primitive: Callable) -> Callable:
+        @wraps(primitive)  # keeps __name__ and saves_inputs, which apply reads
+        def run(*args: Any, **kwargs: Any) -> Any:
+            ran.add(primitive.__name__)
+            return primitive(*args, **kwargs)
+
+        return run
+
+    for name, primitive in originals.items():
+        setattr(autograd.ops, name, recording(primitive))
+    try:
+        yield ran
+    finally:
+        for name, primitive in originals.items():
+            setattr(autograd.ops, name, primitive)
+
+
+DECLARING = [c for c in CASES if c.primitives]
+
+
+@pytest.mark.parametrize("case", DECLARING, ids=[c.name for c in DECLARING])
+@settings(max_examples=1, deadline=None)
+@given(data=st.data())
+def test_each_row_runs_the_primitives_it_checks(case: Case, data: st.DataObject) -> None:
+    assert set(case.primitives) <= primitives_run_by(case, data.draw(case.example))
+
+
+def primitives_run_by(case: Case, example: Example) -> set[str]:
+    """The primitives that run in case's forward pass and backward pass on `example`."""
+    with primitives_recorded() as ran:
+        inputs = [Tensor(a, requires_grad=True) for a in example.arrays]
+        out = case.fn(*inputs, **example.settings)
+        if case.differentiable:
+            out.backward(np.ones(out.shape, out.dtype))
+    return ran
+
+
+@settings(max_examples=1, deadline=None)
+@given(data=st.data())
+def test_a_row_claiming_a_primitive_it_never_reaches_is_caught(data: st.DataObject) -> None:
+    """linear_without_bias is a matmul: had it claimed "linear", the check above would fail."""
+    (row,) = [c for c in CASES if c.name == "linear_without_bias"]
+    ran = primitives_run_by(row, data.draw(row.example))
+    assert "matmul" in ran and "linear" not in ran
 
 
 @all_cases

@@ -1,7 +1,8 @@
 """The kernels the ops run on, chosen once at import, here and nowhere else.
 
-`kernels` is the active backend module; every backend defines the same names (see
-numpy_backend.py, the reference). Structural ops (reshape, transpose, broadcast, indexing,
+`kernels` is the active backend module. KERNELS and OPTIMIZER_STEPS below name every kernel,
+once: each backend defines exactly those names and HOOKS (tests/test_backend.py), with
+numpy_backend.py the reference. Structural ops (reshape, transpose, broadcast, indexing,
 concatenation) are numpy views and copies for every backend and live in ops.py.
 
 The numba backend is the default when numba imports; TRACEGRAD_BACKEND=numpy chooses the
@@ -10,11 +11,80 @@ fused elementwise loop (autograd/fuse.py) is large enough to run in parallel.
 """
 
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
 from . import numpy_backend
+
+
+class AdamSettings(NamedTuple):
+    """Adam's hyperparameters for the `adam_step` kernel, one record per call."""
+
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+    decoupled: bool  # AdamW: the decay shrinks the weights instead of entering the gradient
+
+
+class SGDSettings(NamedTuple):
+    """SGD's hyperparameters for the `sgd_step` kernel, one record per call."""
+
+    lr: float
+    momentum: float
+    dampening: float
+    nesterov: bool
+    weight_decay: float
+    maximize: bool
+
+
+_ADAM = AdamSettings(lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, decoupled=False)
+_SGD = SGDSettings(
+    lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.1, maximize=False
+)
+
+# Every array kernel, each with calls reaching every jitted path of numba_backend when x is a
+# small C-contiguous 2-D float array (warmup() makes them on a (3, 4) one, the tests on other
+# shapes, layouts and dtypes). Adding a kernel: define it in each backend and add its row here.
+KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
+    "add": lambda x: [(x, x)],
+    "multiply": lambda x: [(x, x)],
+    "power": lambda x: [(x, x)],
+    "maximum": lambda x: [(x, x)],
+    "negative": lambda x: [(x,)],
+    "exp": lambda x: [(x,)],
+    "log": lambda x: [(x,)],
+    "erf": lambda x: [(x,)],
+    "matmul": lambda x: [(x, x.T)],
+    "linear": lambda x: [(x, x[:2].copy(), x[0, :2].copy(), relu) for relu in (False, True)],
+    "log_softmax": lambda x: [(x, 1)],
+    "relu_grad": lambda x: [(x, x - x.mean())],
+    "sum": lambda x: [(x, axes, False) for axes in ((0,), (1,), tuple(range(x.ndim)))],
+    "amax": lambda x: [(x, axes, False) for axes in ((0,), (1,), tuple(range(x.ndim)))],
+    "where": lambda x: [(x > x.mean(), x, y) for y in (x, np.zeros((), x.dtype))],
+    "broadcast_to": lambda x: [(x[0, :2].copy(), (x.shape[0], 2))],
+    "scatter_add": lambda x: [(x, (slice(None),), x.shape)],
+}
+
+# The optimizer steps (KERNELS' format): one-pass twins of optim/ladder.py's readable updates,
+# which are their reference; numpy_backend's decline (return False), and so the ladder runs.
+OPTIMIZER_STEPS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
+    "adam_step": lambda x: [
+        (x.copy(), x, x.copy(), x.copy(), v_max, 2, _ADAM) for v_max in (None, x.copy())
+    ],
+    "sgd_step": lambda x: [
+        (x.copy(), x, buf, first, _SGD._replace(momentum=mu))
+        for buf, first, mu in ((x.copy(), True, 0.9), (x.copy(), False, 0.9), (None, False, 0.0))
+    ],
+}
+
+# The rest of every backend's interface, not kernels, so warmup() leaves them alone:
+# compile_elementwise(program) makes autograd/fuse.py's loops; threading_layer() starts threads.
+HOOKS = ("compile_elementwise", "threading_layer")
 
 
 def _choose(choice: str) -> ModuleType:
@@ -78,7 +148,8 @@ def available() -> list[str]:
 
 
 def warmup() -> None:
-    """Call every kernel once on tiny float32 and float64 inputs, on every jitted path.
+    """Call every kernel on tiny float32 and float64 inputs, on every jitted path (the calls
+    KERNELS and OPTIMIZER_STEPS list).
 
     Under numba each kernel is then compiled, or loaded from numba's disk cache (__pycache__
     next to numba_backend.py), before the first timed step. Measured on 2 cores with
@@ -89,26 +160,6 @@ def warmup() -> None:
     kernels = _active()
     for dtype in (np.float32, np.float64):
         x = np.arange(1, 13, dtype=dtype).reshape(3, 4)  # (3, 4), small: the jitted sizes
-        w, b = x[:2].copy(), x[0, :2].copy()
-        for binary in (kernels.add, kernels.multiply, kernels.power, kernels.maximum):
-            binary(x, x)
-        for unary in (kernels.negative, kernels.exp, kernels.log, kernels.erf):
-            unary(x)
-        kernels.matmul(x, x.T)
-        for relu in (False, True):
-            kernels.linear(x, w, b, relu)
-        kernels.log_softmax(x, 1)
-        kernels.relu_grad(x, x - 6)
-        for axes in ((0,), (1,), (0, 1)):
-            kernels.sum(x, axes, False)
-            kernels.amax(x, axes, False)
-        kernels.where(x > 6, x, x)
-        kernels.where(x > 6, x, np.zeros((), dtype=dtype))
-        kernels.broadcast_to(b, (3, 2))
-        kernels.scatter_add(x, (slice(None),), x.shape)
-        buffer = kernels.sgd_update(x.copy(), x, None, 0.1, 0.9, 0.0, False, 0.0, False)
-        kernels.sgd_update(x.copy(), x, buffer, 0.1, 0.9, 0.0, True, 0.0, False)
-        kernels.sgd_update(x.copy(), x, None, 0.1, 0.0, 0.0, False, 0.0, False)
-        for v_max in (None, x.copy()):
-            kernels.adam_update(x.copy(), x, x.copy(), x.copy(), v_max, 1, 0.1, (0.9, 0.99),
-                                1e-8, 0.0, False)  # fmt: skip
+        for name, calls in (KERNELS | OPTIMIZER_STEPS).items():
+            for args in calls(x):
+                getattr(kernels, name)(*args)

@@ -1,12 +1,15 @@
 """The fast kernels: numba loops where one pass beats numpy's several, numpy everywhere else.
 
-Defines every name numpy_backend.py defines, with the same signatures and results (values to
-rounding, dtypes and shapes exactly). A jitted path runs only for the layouts it was written for
-(float32/float64, C-contiguous, the listed axes); any other input takes numpy_backend's path, so
-the two backends agree by construction off the fast paths. Kernels are module-level
-`@njit(cache=True)` functions, compiled once and then loaded from numba's disk cache.
+Defines every kernel of the interface (KERNELS in __init__.py) with numpy_backend.py's
+signatures and results (values to rounding, dtypes and shapes exactly). A jitted path runs only
+for the layouts it was written for (float32/float64, C-contiguous, the listed axes); any other
+input takes numpy_backend's path, so the two backends agree by construction off the fast paths.
+The optimizer steps are the exception: their reference is optim/ladder.py's readable updates,
+which run wherever a step here declines (and always under numpy_backend). Kernels are
+module-level `@njit(cache=True)` functions, compiled once and then loaded from numba's disk
+cache.
 
-Only the optimizer updates divide; they use numba's numpy error model (see there).
+Only the optimizer steps divide; they use numba's numpy error model (see there).
 
 Only fused elementwise loops (end of this file) use `prange`, from PARALLEL_MIN_SIZE elements.
 The fixed kernels stay serial, measured on 2 cores with the omp threading layer. At MLP sizes
@@ -26,12 +29,15 @@ import os
 import pathlib
 import sys
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 
 from . import codegen, numpy_backend
+
+if TYPE_CHECKING:
+    from . import AdamSettings, SGDSettings
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -243,38 +249,41 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def adam_update(p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled) -> None:
-    """numpy_backend.adam_update as one jitted pass over the elements (instead of about ten
-    array passes): for C-contiguous arrays of one float dtype, else numpy's."""
+def adam_step(
+    p: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    v_max: np.ndarray | None,
+    step: int,
+    settings: "AdamSettings",
+) -> bool:
+    """optim's Adam.update (the reference) as one jitted pass over the elements, in place on p,
+    m, v and v_max (AMSGrad's running maximum, or None); `step` counts from 1. Only for
+    C-contiguous arrays of one float dtype: for any others it returns False, changing nothing,
+    and the caller runs the reference."""
     if not _same_fast((p, g, m, v) if v_max is None else (p, g, m, v, v_max)):
-        return numpy_backend.adam_update(
-            p, g, m, v, v_max, step, lr, betas, eps, weight_decay, decoupled
-        )
-    b1, b2 = betas
-    _adam_flat(
-        p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-        _NO_STATE[p.dtype] if v_max is None else v_max.reshape(-1), v_max is not None,
-        1.0 - lr * weight_decay if decoupled else 1.0,  # AdamW's decay keeps this much of p
-        0.0 if decoupled else weight_decay,  # Adam's L2 term
-        b1, b2, lr / (1 - b1**step), math.sqrt(1 - b2**step), eps,
-    )  # fmt: skip
+        return False
+    amsgrad = v_max is not None  # below, ravel() is a view: the arrays are C-contiguous
+    v_max = v_max.ravel() if amsgrad else _NO_STATE[p.dtype]
+    _adam_flat(p.ravel(), g.ravel(), m.ravel(), v.ravel(), v_max, amsgrad, step, tuple(settings))
+    return True
 
 
-def sgd_update(p, g, buf, lr, momentum, dampening, nesterov, weight_decay, maximize):
-    """numpy_backend.sgd_update as one jitted pass over the elements: for C-contiguous arrays of
-    one float dtype, else numpy's."""
-    first = buf is None
-    if not _same_fast((p, g) if first else (p, g, buf)):
-        return numpy_backend.sgd_update(
-            p, g, buf, lr, momentum, dampening, nesterov, weight_decay, maximize
-        )
-    if not momentum:
-        buf = _NO_STATE[p.dtype]
-    elif first:
-        buf = np.empty_like(p)
-    _sgd_flat(p.reshape(-1), g.reshape(-1), buf.reshape(-1), bool(momentum), first, nesterov,
-              lr, momentum, 1.0 - dampening, weight_decay, -1.0 if maximize else 1.0)  # fmt: skip
-    return buf if momentum else None
+def sgd_step(
+    p: np.ndarray, g: np.ndarray, buf: np.ndarray | None, first: bool, settings: "SGDSettings"
+) -> bool:
+    """optim's SGD.update (the reference) as one jitted pass over the elements, in place on p
+    and the momentum buffer `buf` (None without momentum; on the `first` step it is written, not
+    read). Only for C-contiguous arrays of one float dtype: for others it returns False,
+    changing nothing, and the caller runs the reference."""
+    if settings.momentum and buf is None:
+        raise ValueError("sgd_step: momentum needs a buffer (an array like p), got None")
+    if not _same_fast((p, g) if buf is None else (p, g, buf)):
+        return False
+    buf = _NO_STATE[p.dtype] if buf is None else buf.ravel()  # views: C-contiguous arrays
+    _sgd_flat(p.ravel(), g.ravel(), buf, first, tuple(settings))
+    return True
 
 
 def _same_fast(arrays: tuple[np.ndarray, ...]) -> bool:
@@ -287,26 +296,23 @@ def _same_fast(arrays: tuple[np.ndarray, ...]) -> bool:
 # since one aliasing another argument would stop LLVM from vectorising the loop.
 _NO_STATE = {dtype: np.empty(1, dtype) for dtype in _FLOATS}
 
-# The update kernels below cast their scalars to the parameters' dtype first, so float32 updates
-# run in float32 SIMD lanes, as numpy's and torch's do (Adam on 16384 floats: 7 us; 20 us when
-# the scalars stayed float64 and made every element's arithmetic float64). They use numpy's
-# error model: its division has no zero check, so the loop vectorises.
+# The update kernels below take their settings as a plain tuple (numba types a NamedTuple
+# argument more slowly: 3.3 us a call against 1.4) and cast them to the parameters' dtype
+# first, so float32 updates run in float32 SIMD lanes, as numpy's and torch's do (Adam on 16384
+# floats: 7 us; 20 us when the scalars stayed float64 and made every element's arithmetic
+# float64). They use numpy's error model: its division has no zero check, so the loop
+# vectorises. Each line is the reference's (optim/ladder.py) for one element.
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _adam_flat(p, g, m, v, v_max, amsgrad, keep, l2, b1, b2, step_size, root, eps):
-    """One Adam step on flat arrays; step_size = lr / (1 - b1^t), root = sqrt(1 - b2^t)."""
+def _adam_flat(p, g, m, v, v_max, amsgrad, step, settings):
+    """One Adam step on flat arrays; v_max is read and written only if amsgrad."""
+    lr, beta1, beta2, eps, weight_decay, decoupled = settings
     t = p.dtype.type
-    keep, l2, b1, b2, step_size, root, eps = (
-        t(keep),
-        t(l2),
-        t(b1),
-        t(b2),
-        t(step_size),
-        t(root),
-        t(eps),
-    )
-    c1, c2 = t(1) - b1, t(1) - b2
+    keep = t(1.0 - lr * weight_decay if decoupled else 1.0)  # AdamW: p -= lr * wd * p
+    l2 = t(0.0 if decoupled else weight_decay)  # Adam: g + wd * p
+    b1, b2, c1, c2, eps = t(beta1), t(beta2), t(1.0 - beta1), t(1.0 - beta2), t(eps)
+    step_size, root = t(lr / (1.0 - beta1**step)), t(math.sqrt(1.0 - beta2**step))
     for i in range(p.size):
         pi = p[i] * keep
         gi = g[i] + l2 * pi
@@ -320,13 +326,15 @@ def _adam_flat(p, g, m, v, v_max, amsgrad, keep, l2, b1, b2, step_size, root, ep
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _sgd_flat(p, g, buf, momentum_on, first, nesterov, lr, mu, undamped, wd, sign):
-    """One SGD step on flat arrays; undamped = 1 - dampening, sign = -1 to maximize."""
+def _sgd_flat(p, g, buf, first, settings):
+    """One SGD step on flat arrays; buf is read and written only with momentum."""
+    lr, momentum, dampening, nesterov, weight_decay, maximize = settings
     t = p.dtype.type
-    lr, mu, undamped, wd, sign = t(lr), t(mu), t(undamped), t(wd), t(sign)
+    lr, mu, undamped, wd = t(lr), t(momentum), t(1.0 - dampening), t(weight_decay)
+    sign = t(-1.0 if maximize else 1.0)
     for i in range(p.size):
         gi = sign * g[i] + wd * p[i]
-        if momentum_on:
+        if momentum:
             bi = gi if first else mu * buf[i] + undamped * gi
             buf[i] = bi
             gi = gi + mu * bi if nesterov else bi

@@ -3,11 +3,13 @@
 Arrays in, arrays out; no graph, no Tensors. Broadcasting follows numpy in every binary kernel.
 """
 
-import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
+
+if TYPE_CHECKING:
+    from . import AdamSettings, SGDSettings
 
 add = np.add
 multiply = np.multiply
@@ -77,67 +79,25 @@ def scatter_add(g: np.ndarray, index: object, shape: tuple[int, ...]) -> np.ndar
     return out
 
 
-def adam_update(
+def adam_step(
     p: np.ndarray,
     g: np.ndarray,
     m: np.ndarray,
     v: np.ndarray,
     v_max: np.ndarray | None,
     step: int,
-    lr: float,
-    betas: tuple[float, float],
-    eps: float,
-    weight_decay: float,
-    decoupled: bool,
-) -> None:
-    """One Adam (or, `decoupled`, AdamW) step for one parameter, in place on p, m, v, v_max.
-
-    The same math as optim's Adam.update (which says it as the paper does); `v_max` is the
-    AMSGrad running maximum, or None.
-    """
-    b1, b2 = betas
-    if decoupled:
-        p -= lr * weight_decay * p
-    elif weight_decay:
-        g = g + weight_decay * p
-    m *= b1
-    m += (1 - b1) * g
-    v *= b2
-    v += (1 - b2) * g * g
-    if v_max is not None:
-        np.maximum(v_max, v, out=v_max)
-        v = v_max
-    p -= lr / (1 - b1**step) * m / (np.sqrt(v) / math.sqrt(1 - b2**step) + eps)
+    settings: "AdamSettings",
+) -> bool:
+    """False, changing nothing: the reference fuses no optimizer step, so optim's Adam runs its
+    readable update (optim/ladder.py), which is the reference."""
+    return False
 
 
-def sgd_update(
-    p: np.ndarray,
-    g: np.ndarray,
-    buf: np.ndarray | None,
-    lr: float,
-    momentum: float,
-    dampening: float,
-    nesterov: bool,
-    weight_decay: float,
-    maximize: bool,
-) -> np.ndarray | None:
-    """One SGD step for one parameter, in place on p and the momentum buffer `buf`.
-
-    The same math as optim's SGD.update. Returns the buffer: `buf` updated, a new one on the
-    first step (buf None), or None without momentum.
-    """
-    g = -g if maximize else g
-    if weight_decay:
-        g = g + weight_decay * p
-    if momentum:
-        if buf is None:
-            buf = g.copy()
-        else:
-            buf *= momentum
-            buf += (1 - dampening) * g
-        g = g + momentum * buf if nesterov else buf
-    p -= lr * g
-    return buf if momentum else None
+def sgd_step(
+    p: np.ndarray, g: np.ndarray, buf: np.ndarray | None, first: bool, settings: "SGDSettings"
+) -> bool:
+    """False, changing nothing: optim's SGD runs its readable update, the reference."""
+    return False
 
 
 def compile_elementwise(program: Any) -> None:
