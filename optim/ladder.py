@@ -137,9 +137,13 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Momentum (m) and RMSprop (v) together, each corrected for starting at zero."""
+    """Momentum (m) and RMSprop (v) together, each corrected for starting at zero.
 
-    decoupled_weight_decay = False
+    weight_decay=None takes the class's default, torch's: 0 for Adam, 1e-2 for AdamW.
+    """
+
+    decoupled_weight_decay = False  # True in AdamW: the one line of update() that differs
+    default_weight_decay = 0.0
 
     def __init__(
         self,
@@ -147,9 +151,11 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
         amsgrad: bool = False,
     ) -> None:
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad)  # fmt: skip
         super().__init__(params, defaults)
@@ -186,17 +192,7 @@ class AdamW(Adam):
     """Adam with weight decay applied to the weights directly (Loshchilov & Hutter), not to g."""
 
     decoupled_weight_decay = True
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+    default_weight_decay = 1e-2
 
 
 def _zero(x: Any) -> Any:
