@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor, Value
+from optim.optimizer import zero_grads
 
 
 class Parameter(Tensor):
@@ -125,12 +126,8 @@ class Module:
     # --- training ---------------------------------------------------------------------------------
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every parameter's gradient before the next backward (None, or zeros)."""
-        for p in self.parameters():
-            if isinstance(p, Value):
-                p.grad = 0.0
-            else:
-                p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+        """Forget every parameter's gradient before the next backward (optim's `zero_grads`)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> "Module":
         """Switch this module and every submodule to training (or, mode=False, evaluation)."""

@@ -58,13 +58,8 @@ class Optimizer:
             _check_betas(owner, group["betas"])
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every gradient before the next backward (a Value's becomes 0.0)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if isinstance(p.grad, float):
-                    p.grad = 0.0
-                elif p.grad is not None:
-                    p.grad = None if set_to_none else type(p.grad)(np.zeros_like(p.grad.data))
+        """Forget every gradient before the next backward (see `zero_grads`)."""
+        zero_grads(self._params(), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; `closure` (which zeroes the gradients,
@@ -165,6 +160,17 @@ class Optimizer:
             f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
             f"got {type(params).__name__}{hint}"
         )
+
+
+def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:
+    """Forget each parameter's gradient, as torch does: a Tensor's becomes None (set_to_none) or
+    zeros of its shape and dtype, a Value's 0.0; a missing one stays missing. Both
+    `Optimizer.zero_grad` and `nn.Module.zero_grad` are this."""
+    for p in params:
+        if isinstance(p.grad, float):
+            p.grad = 0.0
+        elif p.grad is not None:
+            p.grad = None if set_to_none else type(p.grad)(np.zeros_like(p.grad.data))
 
 
 def _check_real(owner: str, name: str, value: Any) -> None:

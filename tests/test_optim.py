@@ -403,6 +403,22 @@ def test_zero_grad(set_to_none):
     assert p.grad is None if set_to_none else not p.grad.data.any()
 
 
+@pytest.mark.parametrize("set_to_none", [True, False])
+@pytest.mark.parametrize("owner", ["module", "optimizer"])
+def test_module_and_optimizer_zero_grad_as_torch_does(owner, set_to_none):
+    """A gradient becomes None (or zeros of its dtype); a missing one stays missing."""
+    model, twin = nn.Linear(3, 2, generator=0), torch.nn.Linear(3, 2)
+    model.weight.grad, twin.weight.grad = Tensor(np.ones((2, 3), np.float32)), torch.ones(2, 3)
+    for m in (model, twin):  # the bias has no gradient
+        opt = (SGD if m is model else torch.optim.SGD)(m.parameters(), lr=0.1)
+        (m if owner == "module" else opt).zero_grad(set_to_none=set_to_none)
+    for p, t in zip(model.parameters(), twin.parameters(), strict=True):
+        assert (p.grad is None) == (t.grad is None)
+        if p.grad is not None:
+            assert p.grad.dtype == np.float32
+            np.testing.assert_array_equal(p.grad.data, t.grad.numpy())
+
+
 @pytest.mark.parametrize("setting", SETTINGS)
 def test_parameters_without_gradient_are_skipped(setting):
     rng = np.random.default_rng(5)
