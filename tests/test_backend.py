@@ -336,3 +336,31 @@ def test_sgd_step_refuses_momentum_without_a_buffer():
         numba_backend.sgd_step(
             p, p, None, True, backend.SGDSettings(0.1, 0.9, 0.0, False, 0.0, False)
         )
+
+
+START_THREADS = """
+import os, threading
+from autograd.backend import numba_backend
+layers = []
+threads = [threading.Thread(target=lambda: layers.append(numba_backend.threading_layer()))
+           for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(layers), len(set(layers)), os.environ.get("OMP_WAIT_POLICY"))
+"""
+
+
+@pytest.mark.skipif("numba" not in backend.available(), reason="numba does not import")
+@pytest.mark.parametrize("policy", [None, "ACTIVE"])
+def test_threading_layer_starts_once_from_many_threads_in_a_subprocess(policy):
+    """Eight threads start numba's threads at once: each gets the layer, and OMP_WAIT_POLICY is
+    as before (set to PASSIVE only while libgomp loads, and never over the user's choice)."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env |= {"OMP_WAIT_POLICY": policy} if policy else {}
+    run = subprocess.run(
+        [sys.executable, "-c", START_THREADS], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0 and not run.stderr, run.stderr
+    assert run.stdout.split() == ["8", "1", str(policy)]

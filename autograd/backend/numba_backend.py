@@ -29,6 +29,7 @@ import os
 import pathlib
 import sys
 import tempfile
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numba
@@ -348,6 +349,7 @@ def _sgd_flat(p, g, buf, first, settings):
 # vs 0.107, 0.29 parallel; 1M 0.22, 1.06 vs 0.15, 0.74; 4M 1.66, 6.2 vs 1.29, 4.9.
 PARALLEL_MIN_SIZE = 500_000
 _threading_layer: str | None = None  # threading_layer(), once started
+_STARTING = threading.Lock()  # held while threading_layer() starts numba's threads
 
 
 class _ElementwiseLoops:
@@ -384,22 +386,25 @@ def threading_layer() -> str:
     The trap: libgomp's threads spin after a parallel loop, and the next matmul's OpenBLAS
     threads wait for a core (measured: a fused loop then a (64, 784) @ (784, 256) matmul,
     0.37 ms serial, 8.0 ms parallel). So numba's libgomp starts with OMP_WAIT_POLICY=PASSIVE
-    (its threads sleep between loops: 0.40 ms) unless the user set a policy; the variable is
-    restored at once, so torch's own libgomp, loaded later, never sees it. Under workqueue
-    (numba's fallback without omp or tbb: ~115 us a loop, not thread-safe) fused loops stay
-    serial.
+    (its threads sleep between loops: 0.40 ms) unless the user set a policy. libgomp reads the
+    variable once, when numba loads it, and nothing else can set the policy, so the variable
+    exists only while that happens, under a lock: two threads never interleave their setting
+    and removing it, and torch's own libgomp, loaded later, never sees it. (A library that
+    another thread loads at that very moment would see it too.) Under workqueue (numba's
+    fallback without omp or tbb: ~115 us a loop, not thread-safe) fused loops stay serial.
     """
     global _threading_layer
-    if _threading_layer is None:
-        ours = "OMP_WAIT_POLICY" not in os.environ
-        if ours:
-            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-        try:
-            numba.get_num_threads()  # starts the layer: libgomp reads its settings now
-        finally:
+    with _STARTING:
+        if _threading_layer is None:
+            ours = "OMP_WAIT_POLICY" not in os.environ
             if ours:
-                del os.environ["OMP_WAIT_POLICY"]
-        _threading_layer = numba.threading_layer()
+                os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+            try:
+                numba.get_num_threads()  # starts the layer: libgomp reads its settings now
+            finally:
+                if ours:
+                    del os.environ["OMP_WAIT_POLICY"]
+            _threading_layer = numba.threading_layer()
     return _threading_layer
 
 
