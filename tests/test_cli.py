@@ -1,13 +1,25 @@
 """The tracegrad command: graph evaluates safely; train writes its run folder."""
 
+import importlib.metadata
+import json
+import re
 import subprocess
 import sys
+import warnings
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import nn
-from nn import MLP
+import tracegrad.train
+from autograd import Value
+from autograd.graph import topo_order
+from nn import MLP, max_margin_loss
+from nn.datasets import make_moons
 from tracegrad.cli import main
+from tracegrad.train import output_neuron_loss
+from viz import draw_graph
 
 
 def run(capsys, *argv):
@@ -97,7 +109,28 @@ def test_bad_flags_exit_2_naming_the_problem(capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
-RUN_FILES = ["decision_boundary.png", "graph.svg", "history.csv", "loss_curve.png", "model.npz"]
+RUN_FILES = ["decision_boundary.png", "graph.svg", "history.csv", "loss_curve.png", "model.npz",
+             "settings.json"]  # fmt: skip
+SMALL = ("--samples", "10", "--epochs", "1", "--hidden", "2")  # a run of a second or less
+
+
+def everything_under(folder: Path) -> dict[str, bytes | None]:
+    """Each path under `folder` (relative) with its bytes; None for a folder."""
+    return {
+        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Training fails the test if it starts: the toy datasets' makers raise."""
+
+    def started(*args, **kwargs):
+        raise AssertionError("training started")
+
+    for name in tracegrad.train.TOY_DATASETS:
+        monkeypatch.setitem(tracegrad.train.TOY_DATASETS, name, started)
 
 
 def test_value_engine_writes_run_folder(capsys, tmp_path):
@@ -152,11 +185,15 @@ def test_value_engine_refuses_digits_with_a_reason(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unwritable_output_is_one_error_line_and_exit_1(capsys, tmp_path):
+def test_an_unwritable_output_is_one_error_line_and_exit_2_before_training(
+    capsys, tmp_path, no_training
+):
     (tmp_path / "afile").write_text("not a folder")
-    code, _, err = run(capsys, "train", "--samples", "10", "--epochs", "1", "--hidden", "2",
-                       "--out", str(tmp_path / "afile"))  # fmt: skip
-    assert code == 1 and err.startswith("tracegrad train: error: ") and err.count("\n") == 1
+    for out in ("afile", "afile/runs"):  # a file, and a folder that cannot be made (even by root)
+        code, _, err = run(capsys, "train", *SMALL, "--out", str(tmp_path / out))
+        assert code == 2 and err.startswith("tracegrad train: error: ") and err.count("\n") == 1
+        assert f"cannot write the run folder {tmp_path / out / 'moons'}" in err
+    assert everything_under(tmp_path) == {"afile": b"not a folder"}
     code, _, err = run(
         capsys, "graph", "x", "--var", "x=1", "-o", str(tmp_path / "afile" / "g.dot")
     )
@@ -187,3 +224,190 @@ def test_without_dot_train_still_trains_and_graph_says_how_to_install(
     ]
     code, _, err = run(capsys, "graph", "x * 2", "--var", "x=1", "-o", str(tmp_path / "g.svg"))
     assert code == 1 and "apt-get install graphviz" in err
+
+
+# --- run names and folders ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "/tmp/abs", "..", ".", "a\\b"])
+def test_a_run_name_with_a_path_in_it_is_refused_and_nothing_is_written(
+    capsys, tmp_path, no_training, name
+):
+    out = tmp_path / "runs" / "here"
+    code, stdout, err = run(capsys, "train", *SMALL, "--name", name, "--out", str(out))
+    assert code == 2 and stdout == ""
+    assert err.count("\n") == 1 and "--name must be a plain folder name" in err
+    assert list(tmp_path.iterdir()) == []  # neither runs/ nor anything beside it
+
+
+def test_a_folder_that_cannot_be_written_even_by_root_fails_before_training(capsys, no_training):
+    kernel = Path("/sys/kernel")  # sysfs: a folder nobody may create files in, root included
+    if not kernel.is_dir():
+        pytest.skip("needs Linux's /sys")
+    code, _, err = run(capsys, "train", *SMALL, "--out", "/sys", "--name", "kernel", "--overwrite")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot write the run folder /sys/kernel" in err
+
+
+def test_each_run_folder_records_the_settings_it_ran_with(capsys, tmp_path):
+    flags = ("--samples", "20", "--epochs", "2", "--hidden", "3", "4", "--optimizer", "momentum")
+    code, out, _ = run(capsys, "train", *flags, "--seed", "7", "--out", str(tmp_path))
+    assert code == 0 and f"wrote {tmp_path / 'moons' / 'settings.json'}" in out
+    settings = json.loads((tmp_path / "moons" / "settings.json").read_text())
+    assert settings == {
+        "tracegrad": importlib.metadata.version("tracegrad"), "engine": "value",
+        "dataset": "moons", "samples": 20, "noise": 0.1, "hidden": [3, 4], "epochs": 2,
+        "optimizer": "momentum", "lr": 0.1, "schedule": "constant", "alpha": 1e-4, "seed": 7,
+        "layer_sizes": [2, 3, 4, 1],
+    }  # fmt: skip  (lr: momentum's default, the one used; no batch_size: unused by this engine)
+    code, _, _ = run(capsys, "train", "--engine", "tensor", "--out", str(tmp_path), "--name",
+                     "t", "--epochs", "1", "--batch-size", "8", "--lr", "0.3")  # fmt: skip
+    settings = json.loads((tmp_path / "t" / "settings.json").read_text())
+    assert settings["batch_size"] == 8 and settings["lr"] == 0.3 and "alpha" not in settings
+    assert settings["layer_sizes"] == [2, 16, 16, 2]
+
+
+def test_an_existing_run_folder_is_kept_and_the_run_takes_a_fresh_name(capsys, tmp_path):
+    code, _, _ = run(capsys, "train", *SMALL, "--out", str(tmp_path))
+    first = everything_under(tmp_path / "moons")
+    code, out, _ = run(capsys, "train", *SMALL, "--seed", "1", "--out", str(tmp_path))
+    assert code == 0 and out.splitlines()[0] == (
+        f"run folder {tmp_path / 'moons'} exists; writing {tmp_path / 'moons-2'} "
+        "(use --overwrite to replace it)"
+    )
+    assert everything_under(tmp_path / "moons") == first
+    assert json.loads((tmp_path / "moons-2" / "settings.json").read_text())["seed"] == 1
+    run(capsys, "train", *SMALL, "--out", str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["moons", "moons-2", "moons-3"]
+
+
+def test_overwrite_replaces_the_run_but_only_once_training_has_succeeded(capsys, tmp_path):
+    run(capsys, "train", *SMALL, "--out", str(tmp_path))
+    (tmp_path / "moons" / "notes.txt").write_text("mine")
+    before = everything_under(tmp_path)
+    code, _, err = run(capsys, "train", "--engine", "tensor", "--lr", "1e30", "--epochs", "1",
+                       "--out", str(tmp_path), "--overwrite")  # fmt: skip
+    assert code == 1 and "diverged" in err
+    assert everything_under(tmp_path) == before  # a failed run loses nothing
+    code, out, _ = run(capsys, "train", "--engine", "tensor", "--dataset", "xor", "--name",
+                       "moons", "--epochs", "1", "--out", str(tmp_path), "--overwrite")  # fmt: skip
+    assert code == 0 and "exists" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["moons"]
+    settings = json.loads((tmp_path / "moons" / "settings.json").read_text())
+    assert settings["engine"] == "tensor" and settings["dataset"] == "xor"
+    assert (tmp_path / "moons" / "notes.txt").read_text() == "mine"  # not a run's file
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run(capsys, "train", *SMALL, "--name", "afile", "--out", str(tmp_path),
+                       "--overwrite")  # fmt: skip
+    assert code == 2 and "is a file, not a run folder; not replacing it" in err
+
+
+# --- divergence -----------------------------------------------------------------------------------
+
+
+def test_the_value_engine_stops_a_diverging_run_naming_the_step_and_cause(capsys, tmp_path):
+    code, out, err = run(capsys, "train", "--engine", "value", "--lr", "1e6", "--epochs", "5",
+                         "--out", str(tmp_path))  # fmt: skip
+    assert code == 1 and out == ""
+    assert err.startswith("tracegrad train: error: train: training diverged at epoch 2, step 2")
+    assert "the loss is 1.293e+15, up from 1.006 at step 1" in err
+    assert "learning rate too high (lr=1e+06)" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_diverging_tensor_run_shows_no_numpy_overflow_warning(capsys, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, _, err = run(capsys, "train", "--engine", "tensor", "--lr", "1e6", "--epochs",
+                           "5", "--out", str(tmp_path))  # fmt: skip
+    assert code == 1 and "training diverged at epoch 1, step 3: the loss is nan" in err
+    assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+
+
+# --- help and flags -------------------------------------------------------------------------------
+
+
+def test_help_shows_every_default_with_its_real_value(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for default in ("(default: runs)", "(default: value)", "(default: moons)", "(default: 100)",
+                    "(default: 0.1)", "(default: 16 16)", "(default: 32)", "(default: sgd)",
+                    "sgd 0.5, momentum 0.1", "adam 0.01", "(default: constant)",
+                    "(default: 0.0001)", "(default: 0)"):  # fmt: skip
+        assert default in text
+    assert "DEFAULT_LR" not in text and "None" not in text
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--engine", "tensor", "--alpha", "0.0001"], "--alpha is used only by the value engine, "
+         "not with --engine tensor"),
+        (["--batch-size", "32"], "--batch-size is used only by the tensor engine, not with "
+         "--engine value"),
+        (["--engine", "tensor", "--dataset", "digits", "--samples", "50"], "--samples is used "
+         "only by the toy datasets, not with --dataset digits"),
+    ],
+)  # fmt: skip
+def test_a_flag_the_run_does_not_use_is_refused_naming_it(
+    capsys, tmp_path, no_training, flags, message
+):
+    code, out, err = run(capsys, "train", *flags, "--out", str(tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_misspelt_train_flag_prints_trains_usage(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--epohcs", "3"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("usage: tracegrad train ") and "--batch-size" in err
+    assert "tracegrad train: error: unrecognized arguments: --epohcs 3" in err
+
+
+# --- progress and the value engine's graph -------------------------------------------------------
+
+
+def test_the_value_engine_shows_one_bar_over_its_steps(tmp_path, capsys):
+    config = tracegrad.train.TrainConfig(samples=10, epochs=3, hidden=(2,), out=tmp_path)
+    tracegrad.train.train(config, progress=True)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "3/3" in err and "loss=" in err
+
+
+def test_the_value_graph_is_one_neurons_share_of_a_nonzero_loss_with_zeroed_gradients():
+    X, labels = make_moons(30, noise=0.1, seed=0)
+    points, targets = X.tolist(), (2.0 * labels - 1.0).tolist()
+    model = MLP(2, [8, 8, 1], seed=0)
+    losses = [max_margin_loss([model(p)], [t]).data for p, t in zip(points, targets, strict=True)]
+    worst = int(np.argmax(losses))
+    model.zero_grad()
+    max_margin_loss([model(points[worst])], [targets[worst]]).backward()
+    expected = {id(p): p.grad for p in model.parameters()}  # the whole network's gradient
+    for p in model.parameters():
+        p.grad = 123.0  # left over from a training step
+
+    loss = output_neuron_loss(model, points, targets)
+
+    assert isinstance(loss, Value) and loss.data == pytest.approx(max(losses)) and loss.data > 0
+    assert loss.label.startswith(f"loss of point {worst} ")
+    drawn = {id(node) for node in topo_order(loss)}
+    neuron = model.layers[-1].neurons[0]
+    assert sum(id(w) in drawn for w in neuron.w) == 2 and id(neuron.b) in drawn
+    for p in model.parameters():  # drawn: the true gradient; not drawn: zeroed
+        assert p.grad == (pytest.approx(expected[id(p)]) if id(p) in drawn else 0.0)
+    source = draw_graph(loss).source
+    assert source.count("[label=") <= 30 and "darkorange" not in source
+
+
+def test_the_demo_graph_fits_on_a_screen(capsys, tmp_path):
+    code, _, _ = run(capsys, "train", "--out", str(tmp_path), "--epochs", "5")
+    svg = (tmp_path / "moons" / "graph.svg").read_text()
+    assert code == 0 and svg.count('class="node"') <= 30
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                 svg).groups())  # fmt: skip
+    assert width <= 2000 and height <= 1200
+    assert "loss of point" in svg and "darkorange" not in svg

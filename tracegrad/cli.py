@@ -1,6 +1,7 @@
 """The `tracegrad` command: `tracegrad train` and `tracegrad graph "EXPR" --var x=2`."""
 
 import argparse
+import dataclasses
 import math
 import sys
 from collections.abc import Sequence
@@ -12,12 +13,25 @@ from viz import GraphvizMissing, draw_graph, save
 from viz.graph import SUFFIXES
 
 from .expression import ExpressionError, evaluate
-from .train import DATASETS, ENGINES, OPTIMIZERS, SCHEDULES, TrainConfig, train
+from .train import (
+    DATASETS,
+    DEFAULT_LR,
+    ENGINES,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+    open_run_folder,
+    train,
+)
+
+TRAIN_OPTIONS = {f.name for f in dataclasses.fields(TrainConfig)}  # `train` flags, by field name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the subcommand; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:  # reported by the subcommand's parser, with its usage, not the top level's
+        args.command.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.run(args)
 
 
@@ -25,61 +39,85 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train an MLP and write runs/<name>/")
+    train = commands.add_parser(
+        "train",
+        help="train an MLP and write runs/<name>/",
+        description="Train an MLP with either engine and write its run folder <out>/<name>/.",
+    )
     default = TrainConfig()
-    train.add_argument("--name", default="", help="run folder name (default: the dataset's)")
+    # Every train option defaults to None: a value given by the user can then be told from the
+    # default (an option its engine does not use is refused); TrainConfig holds the defaults.
+    train.set_defaults(run=_train, command=train)
     train.add_argument(
-        "--out", type=Path, default=default.out, help="runs folder (default: %(default)s)"
+        "--name", help="run folder name, no / or .. (default: the dataset's, e.g. moons)"
+    )
+    train.add_argument("--out", type=Path, help=f"runs folder (default: {default.out})")
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run folder (default: write <name>-2, <name>-3, ... instead)",
     )
     train.add_argument(
         "--engine",
         choices=ENGINES,
-        default=default.engine,
-        help="value: the scalar MLP; tensor: nn.Sequential (default: %(default)s)",
+        help=f"value: the scalar MLP; tensor: nn.Sequential (default: {default.engine})",
     )
-    train.add_argument("--dataset", choices=DATASETS, default=default.dataset)
+    train.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        help=f"digits needs --engine tensor (default: {default.dataset})",
+    )
     train.add_argument(
         "--samples",
         type=_positive_int,
-        default=default.samples,
-        help="points in a toy dataset (default: %(default)s)",
+        help=f"points in a toy dataset, not digits (default: {default.samples})",
     )
-    train.add_argument("--noise", type=_non_negative_float, default=default.noise)
+    train.add_argument(
+        "--noise",
+        type=_non_negative_float,
+        help=f"noise of a toy dataset, not digits (default: {default.noise})",
+    )
     train.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="+",
-        default=list(default.hidden),
-        help="hidden layer sizes (default: 16 16)",
+        help=f"hidden layer sizes (default: {' '.join(map(str, default.hidden))})",
     )
     train.add_argument(
         "--epochs",
         type=_positive_int,
-        default=default.epochs,
-        help="passes over the data; the value engine takes one step each",
+        help=f"passes over the data; the value engine takes one step each (default: "
+        f"{default.epochs})",
     )
-    train.add_argument("--batch-size", type=_positive_int, default=default.batch_size)
-    train.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default=default.optimizer)
     train.add_argument(
-        "--lr",
-        type=_non_negative_float,
-        default=None,
-        help="learning rate (default: the optimizer's in train.DEFAULT_LR)",
+        "--batch-size",
+        type=_positive_int,
+        help=f"tensor engine only: mini-batch size (default: {default.batch_size})",
+    )
+    train.add_argument(
+        "--optimizer",
+        choices=tuple(OPTIMIZERS),
+        help=f"the optimizer ladder's rung (default: {default.optimizer})",
+    )
+    lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
+    train.add_argument(
+        "--lr", type=_non_negative_float, help=f"learning rate (default: the optimizer's: {lrs})"
     )
     train.add_argument(
         "--schedule",
         choices=tuple(SCHEDULES),
-        default=default.schedule,
-        help="learning-rate schedule over the epochs (default: %(default)s)",
+        help=f"learning-rate schedule over the epochs (default: {default.schedule})",
     )
     train.add_argument(
         "--alpha",
         type=_non_negative_float,
-        default=default.alpha,
-        help="value engine: L2 regularisation strength (default: %(default)s)",
+        help=f"value engine only: L2 regularisation strength (default: {default.alpha:g})",
     )
-    train.add_argument("--seed", type=_non_negative_int, default=default.seed)
-    train.set_defaults(run=_train)
+    train.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        help=f"seeds the data, the initial weights and the batch order (default: {default.seed})",
+    )
 
     graph = commands.add_parser("graph", help="evaluate an expression, backprop, write its SVG")
     graph.add_argument("expression", help='e.g. "(x + y) * z"')
@@ -98,19 +136,26 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("graph.svg"),
         help="file to write: .svg, .png or .dot (default: %(default)s)",
     )
-    graph.set_defaults(run=_graph)
+    graph.set_defaults(run=_graph, command=graph)
     return parser
 
 
 def _train(args: argparse.Namespace) -> int:
+    given = {
+        name: value
+        for name, value in vars(args).items()
+        if name in TRAIN_OPTIONS and value is not None
+    }
+    if "hidden" in given:
+        given["hidden"] = tuple(given["hidden"])
     try:
-        config = TrainConfig(
-            args.name, args.engine, args.dataset, args.samples, args.noise, tuple(args.hidden),
-            args.epochs, args.batch_size, args.optimizer, args.lr, args.schedule, args.alpha,
-            args.seed, args.out,
-        )  # fmt: skip
-        result = train(config)
-    except ValueError as error:
+        config = TrainConfig(**given)
+        config.check_given(given)
+        folder = open_run_folder(config, args.overwrite)  # before training: fails at once
+        if folder.note:
+            print(folder.note)
+        result = train(config, folder=folder)
+    except ValueError as error:  # a usage error: nothing trained, nothing written
         print(f"tracegrad train: error: {error}", file=sys.stderr)
         return 2
     # digits without scikit-learn, a run that diverged, a run folder that cannot be written
@@ -121,7 +166,7 @@ def _train(args: argparse.Namespace) -> int:
     if result.val_accuracy is not None:
         line += f", validation accuracy {result.val_accuracy:.0%}"
     print(line)
-    for path in result.files:
+    for path in [result.settings, *result.files]:
         print(f"wrote {path}")
     for reason in result.skipped:
         print(f"skipped: {reason}", file=sys.stderr)
