@@ -100,6 +100,25 @@ def log(x):
 
 @primitive
 @saves_inputs
+def log1p(x):
+    """log(1 + x), exact where 1 + x rounds to 1 (x tiny)."""
+    return np.log1p(x.data), lambda g: (g / (1.0 + x),)
+
+
+@primitive
+@saves_inputs
+def sin(x):
+    return np.sin(x.data), lambda g: (g * x.cos(),)
+
+
+@primitive
+@saves_inputs
+def cos(x):
+    return np.cos(x.data), lambda g: (-g * x.sin(),)
+
+
+@primitive
+@saves_inputs
 def erf(x):
     return backend.kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
 

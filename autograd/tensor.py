@@ -228,6 +228,16 @@ class Tensor(InPlace):
         """Natural log (nan below 0, -inf at 0, like numpy and torch)."""
         return apply(ops.log, _floating(self))
 
+    def log1p(self) -> "Tensor":
+        """log(1 + x), accurate for tiny x."""
+        return apply(ops.log1p, _floating(self))
+
+    def sin(self) -> "Tensor":
+        return apply(ops.sin, _floating(self))
+
+    def cos(self) -> "Tensor":
+        return apply(ops.cos, _floating(self))
+
     def erf(self) -> "Tensor":
         return apply(ops.erf, _floating(self))
 
@@ -291,6 +301,19 @@ class Tensor(InPlace):
             inner = np.sqrt(2.0 / np.pi) * (self + 0.044715 * self**3)
             return 0.5 * self * (1.0 + inner.tanh())
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> "Tensor":
+        """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (torch).
+
+        For bx = beta x > 0 it is computed as bx + log(1 + e^-bx), so e^bx never overflows;
+        each branch sees only its own side of 0, so no kink's convention enters its gradient.
+        """
+        x = _floating(self)
+        bx = x * beta
+        negative = bx.data <= 0
+        below, above = bx.where(negative, 0.0), bx.where(~negative, 0.0)
+        smooth = below.exp().log1p().where(negative, above + (-above).exp().log1p()) / beta
+        return smooth.where(bx.data <= threshold, x)
 
     def silu(self) -> "Tensor":
         return self * self.sigmoid()

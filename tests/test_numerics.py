@@ -310,3 +310,21 @@ def test_mean_of_ten_million_float32_values_is_accurate(shape, axis):
     assert out.dtype == F32
     np.testing.assert_allclose(out.data, expected, rtol=4 * EPS32, atol=0)
     assert x.grad.dtype == F32 and np.all(x.grad.data == F32(1 / n))
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("beta", [1.0, 3.0])
+def test_softplus_at_the_extremes_matches_torch(dtype, beta):
+    # Promise: softplus never overflows (e^(beta x) is never formed for x > 0) and keeps the
+    # tiny values of very negative inputs (e^-50) instead of rounding them to 0.
+    x = np.array([-1000.0, -50.0, -1e-3, 0.0, 1e-3, 6.0, 7.0, 50.0, 1000.0], dtype)
+    ours = Tensor(x, requires_grad=True)
+    out = ours.softplus(beta)
+    out.sum().backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.softplus(theirs, beta)
+    expected.sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), **TOL[dtype])
+    tiny = expected.detach().numpy()[1]  # e^(-50 beta): 2e-22 for beta 1; 0 in float32 for 3
+    np.testing.assert_allclose(out.data[1], tiny, rtol=1e-5, atol=0)

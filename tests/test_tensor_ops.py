@@ -328,6 +328,9 @@ CASES = [
     case("exp", Tensor.exp, torch.exp, np.exp, unary(), real),
     case("log", Tensor.log, torch.log, np.log, unary(), positive),
     case("erf", Tensor.erf, torch.erf, special.erf, unary(), real),
+    case("log1p", Tensor.log1p, torch.log1p, np.log1p, unary(), filled(st.floats(-0.9, 3.0))),
+    case("sin", Tensor.sin, torch.sin, np.sin, unary(), real),
+    case("cos", Tensor.cos, torch.cos, np.cos, unary(), real),
     *[
         case(
             f"matmul_{left}_{right}",
@@ -640,6 +643,15 @@ CASES = [
         _gelu_tanh,
         unary(),
         real,
+    ),
+    case("softplus", Tensor.softplus, F.softplus, lambda x: np.logaddexp(0.0, x), unary(), real),
+    case(  # beta and a threshold inside the domain: both branches; ODD points avoid the seam
+        "softplus_beta_threshold",
+        lambda x: x.softplus(beta=2.0, threshold=1.0),
+        lambda t: F.softplus(t, beta=2.0, threshold=1.0),
+        lambda x: np.where(2.0 * x > 1.0, x, np.logaddexp(0.0, 2.0 * x) / 2.0),
+        unary(),
+        filled(ODD),
     ),
     case("silu", Tensor.silu, F.silu, lambda x: x * special.expit(x), unary(), real),
     case(
