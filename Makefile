@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 .PHONY: demo test lint bench fuzz notebooks pictures graphviz
 
 demo: $(VENV)/.installed-base graphviz
-	$(BIN)/tracegrad train
+	$(BIN)/tracegrad train --overwrite
 	$(BIN)/tracegrad train --engine tensor --dataset spirals --samples 400 --hidden 32 32 \
-		--epochs 150 --optimizer adam --schedule warmup-cosine
+		--epochs 150 --optimizer adam --schedule warmup-cosine --overwrite
 
 test: $(VENV)/.installed-dev graphviz
 	$(BIN)/ruff check .
