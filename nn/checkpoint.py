@@ -1,7 +1,7 @@
 """Checkpoints: state dicts as .npz files, written atomically and read without ever unpickling."""
 
 import os
-import tempfile
+import secrets
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -33,13 +33,14 @@ def save(obj: Module | Mapping[str, Any], path: str | Path) -> Path:
     arrays = _arrays_to_save(obj)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    # O_EXCL: never another file's; mode 0o666 less the umask, as open() gives any new file
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as file:
             _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a checkpoint is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -88,13 +89,6 @@ def _read_npz(file: Any) -> dict[str, np.ndarray]:
         if not (isinstance(value, np.ndarray) and is_real(value)):
             raise ValueError(f"member {name!r} is not a numeric .npy array")
     return state
-
-
-def _umask() -> int:
-    """The process's file-creation mask (reading it means setting it, so set it back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write_npz(file: Any, arrays: Mapping[str, np.ndarray]) -> None:

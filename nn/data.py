@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.rng import as_generator
+from autograd.rng import Seed, as_generator
 from autograd.tensor import Tensor
 
 __all__ = ["DataLoader", "TensorDataset", "load_digits", "load_idx"]
 
-Seed = int | np.random.Generator | None
 Batch = tuple[Tensor | np.ndarray, ...]
 
 
@@ -90,10 +89,7 @@ class DataLoader:
             )
         if batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
-        try:
-            self.generator = as_generator(generator)
-        except TypeError as e:
-            raise TypeError(f"DataLoader: {e}") from None
+        self.generator = as_generator(generator, "DataLoader")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -151,10 +147,7 @@ def load_digits(
         )
     if not 0 < test_fraction < 1:
         raise ValueError(f"load_digits: test_fraction must be in (0, 1), got {test_fraction}")
-    try:
-        rng = as_generator(seed)
-    except TypeError as e:
-        raise TypeError(f"load_digits: {e}") from None
+    rng = as_generator(seed, "load_digits")
     images, labels = _digits()
     test = []
     for digit in range(10):

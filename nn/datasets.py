@@ -19,11 +19,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograd.rng import as_generator
+from autograd.rng import Seed, as_generator
 
 __all__ = ["make_circles", "make_moons", "make_spirals", "make_xor"]
 
-Seed = int | np.random.Generator | None
 Dataset = tuple[np.ndarray, np.ndarray]
 
 # The one place each argument's type and valid range are stated: name -> (type, rule, test).
@@ -44,7 +43,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> Dataset:
     centred at (1, 0.5); each arc's points are evenly spaced in angle over [0, pi], ends included.
     """
     _check("make_moons", n=n, noise=noise)
-    rng = _generator("make_moons", seed)
+    rng = as_generator(seed, "make_moons")
     n0, n1 = _class_sizes(n, 2)
     upper = _polar(1.0, np.linspace(0.0, np.pi, n0))
     lower = np.array([1.0, 0.5]) + _polar(1.0, -np.linspace(0.0, np.pi, n1))
@@ -60,7 +59,7 @@ def make_circles(
     centred at the origin; each circle's points are evenly spaced in angle, starting at angle 0.
     """
     _check("make_circles", n=n, noise=noise, factor=factor)
-    rng = _generator("make_circles", seed)
+    rng = as_generator(seed, "make_circles")
     n0, n1 = _class_sizes(n, 2)
     outer = _polar(1.0, _full_turn(n0))
     inner = _polar(factor, _full_turn(n1))
@@ -77,7 +76,7 @@ def make_spirals(
     circle. An arm of m points has radii 1/m, 2/m, ..., 1, so radius grows with angle along it.
     """
     _check("make_spirals", n=n, classes=classes, turns=turns, noise=noise)
-    rng = _generator("make_spirals", seed)
+    rng = as_generator(seed, "make_spirals")
     arms = []
     for c, m in enumerate(_class_sizes(n, classes)):
         r = np.arange(1, m + 1) / m
@@ -93,7 +92,7 @@ def make_xor(n: int = 100, noise: float = 0.1, seed: Seed = None) -> Dataset:
     quadrants at random, its coordinates' sizes uniform in (0, 1], so no clean point is on an axis.
     """
     _check("make_xor", n=n, noise=noise)
-    rng = _generator("make_xor", seed)
+    rng = as_generator(seed, "make_xor")
     quadrants = []
     for c, m in enumerate(_class_sizes(n, 2)):
         size = 1.0 - rng.random((m, 2))  # uniform in (0, 1]
@@ -112,14 +111,6 @@ def _check(fn: str, **args: float) -> None:
             raise ValueError(f"{fn}: {name} must be {rule}, got {value}")
         if kind is numbers.Real and not math.isfinite(value):
             raise ValueError(f"{fn}: {name} must be finite, got {value}")
-
-
-def _generator(fn: str, seed: Seed) -> np.random.Generator:
-    """`as_generator(seed)`, with `fn` named in the TypeError for a bad seed."""
-    try:
-        return as_generator(seed)
-    except TypeError as e:
-        raise TypeError(f"{fn}: {e}") from None
 
 
 def _class_sizes(n: int, classes: int) -> list[int]:

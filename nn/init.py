@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from autograd.rng import as_generator
+from autograd.rng import Seed, as_generator
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "zeros_",
 ]
 
-Seed = int | np.random.Generator | None
 
 # calculate_gain's table (torch's): the std multiplier that keeps activations' scale through f.
 _GAINS = {
@@ -100,7 +99,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Seed = N
     _check_random("uniform_", tensor)
     if not a <= b:  # also catches NaN
         raise ValueError(f"uniform_: a must be <= b, got a={a}, b={b}")
-    rng = _generator("uniform_", generator)
+    rng = as_generator(generator, "uniform_")
     tensor.data[...] = a + (b - a) * rng.random(tensor.shape)  # float64 draws, cast on write
     return tensor
 
@@ -110,7 +109,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Seed
     _check_random("normal_", tensor)
     if not std >= 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
-    rng = _generator("normal_", generator)
+    rng = as_generator(generator, "normal_")
     tensor.data[...] = mean + std * rng.standard_normal(tensor.shape)
     return tensor
 
@@ -206,11 +205,3 @@ def _check_random(fn: str, tensor: Tensor) -> None:
     _check_tensor(fn, tensor)
     if not np.issubdtype(tensor.dtype, np.floating):
         raise TypeError(f"{fn}: expected a floating-point tensor, got {tensor.dtype}")
-
-
-def _generator(fn: str, seed: Seed) -> np.random.Generator:
-    """`as_generator(seed)`, with `fn` named in the TypeError for a bad seed."""
-    try:
-        return as_generator(seed)
-    except TypeError as e:
-        raise TypeError(f"{fn}: {e}") from None

@@ -5,6 +5,7 @@ is differentiated by hand. `reduction` is "mean" (the default), "sum" or "none" 
 element, or per sample for the classification losses). Targets may be Tensors or numpy arrays.
 """
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,10 +90,7 @@ def binary_cross_entropy_with_logits(
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     op = "binary_cross_entropy_with_logits"
     target = _target_like(op, input, target)
-    # |x| as x * sign with sign(0) = +1, so at x = 0 the gradient is sigmoid(0) - y, as torch's;
-    # Tensor.abs has gradient 0 there, which would leave a kink in the composed formula.
-    sign = np.where(input.data >= 0, 1, -1).astype(input.dtype)
-    softplus_neg = (-input).relu() + (1.0 + (-(input * sign)).exp()).log()  # log(1 + e^-x)
+    softplus_neg = (-input).softplus(threshold=math.inf)  # log(1 + e^-x), exact at any x
     if pos_weight is None:
         loss = (1.0 - target) * input + softplus_neg
     else:
