@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz notebooks pictures graphviz
+.PHONY: demo test lint bench fuzz notebooks lab pictures graphviz
 
 demo: $(VENV)/.installed-base graphviz
 	$(BIN)/tracegrad train --overwrite
@@ -30,6 +30,11 @@ fuzz: $(VENV)/.installed-dev
 notebooks: $(VENV)/.installed-dev graphviz
 	$(BIN)/python notebooks/run.py
 
+# JupyterLab on the notebooks, reachable only from this machine (the notebooks extra installs it);
+# as root (in a container, say) Jupyter refuses to start without --allow-root.
+lab: $(VENV)/.installed-notebooks graphviz
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
 pictures: $(VENV)/.installed-base graphviz
 	$(BIN)/python scripts/pictures.py
 
@@ -45,4 +50,8 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	touch $@

@@ -2,11 +2,15 @@
 results (each asserts its own, e.g. `assert test_accuracy >= 0.97`)."""
 
 import importlib.util
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = [
     "01_value_and_backward.ipynb",
     "02_micrograd_mlp.ipynb",
@@ -43,3 +47,32 @@ def test_notebook_runs_and_reaches_its_results(name):
 @pytest.mark.parametrize("name", EXPECTED)
 def test_committed_notebook_is_small(name):
     assert (NOTEBOOKS / name).stat().st_size < 1_500_000  # outputs kept, but no megabyte walls
+
+
+def extra(name: str) -> dict[str, Requirement]:
+    """The requirements of pyproject.toml's optional-dependencies `name`, by package name."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = map(Requirement, pyproject["project"]["optional-dependencies"][name])
+    return {requirement.name: requirement for requirement in requirements}
+
+
+def test_the_notebooks_extra_has_jupyterlab_and_what_the_notebooks_need():
+    notebooks = extra("notebooks")
+    assert {"jupyterlab", "ipywidgets", "ipykernel"} <= set(notebooks)
+    uses_digits = [p.name for p in runner.notebooks() if "load_digits" in p.read_text("utf-8")]
+    assert uses_digits  # so nn.load_digits needs scikit-learn, which the data extra brings
+    assert notebooks["tracegrad"].extras == {"data"} and "scikit-learn" in extra("data")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_installs_the_extra_then_serves_the_notebooks_on_localhost_only():
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--always-make", "lab"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    install = [i for i, cmd in enumerate(dry_run) if "pip install" in cmd and "[notebooks]" in cmd]
+    serve = [i for i, cmd in enumerate(dry_run) if "jupyter lab" in cmd]
+    assert len(install) == 1 and len(serve) == 1 and install[0] < serve[0], dry_run
+    options = dry_run[serve[0]].split()
+    assert "--ip=127.0.0.1" in options and "--notebook-dir=notebooks" in options
