@@ -1,22 +1,28 @@
 """Tensor: an n-d numpy array that records the ops that made it, so gradients can flow back.
 
-Methods are one line onto a primitive in ops.py, or a short composition of other methods.
-The dtype policy (float32 by default, promotion, Python numbers) lives in dtypes.py.
+This file holds the core: the array and its gradient, backward, the arithmetic operators,
+comparisons, indexing, and `apply`, which runs a primitive of ops.py and records it. The other
+methods come by family, each family a file: elementwise.py (exp, relu, ...), reductions.py (sum,
+softmax, ...), reshaping.py (reshape, permute, ...), inplace.py (add_, +=, ...). Each method is
+one line onto a primitive, or a short composition of other methods. The dtype policy (float32 by
+default, promotion, Python numbers) lives in dtypes.py.
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import graph, modes, ops
 from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
+from .elementwise import Elementwise
 from .inplace import InPlace, in_place_operand
 from .modes import anomaly_mode, check_output, grad_mode
-from .shapes import Axis, broadcasting, normalize_axes, normalize_axis, shape_arg
+from .reductions import Reductions
+from .reshaping import Reshaping
+from .shapes import broadcasting
 
 
-class Tensor(InPlace):
+class Tensor(InPlace, Elementwise, Reductions, Reshaping):
     """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
@@ -159,10 +165,10 @@ class Tensor(InPlace):
     # --- arithmetic -------------------------------------------------------------------------------
 
     def __add__(self, other: Any) -> "Tensor":
-        return _binary(ops.add, self, other)
+        return binary(ops.add, self, other)
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _binary(ops.add, other, self)
+        return binary(ops.add, other, self)
 
     def __sub__(self, other: Any) -> "Tensor":  # x - y = x + (-y)
         return self + -lift(other, self, "sub")
@@ -171,10 +177,10 @@ class Tensor(InPlace):
         return lift(other, self, "sub") + -self
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _binary(ops.mul, self, other)
+        return binary(ops.mul, self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _binary(ops.mul, other, self)
+        return binary(ops.mul, other, self)
 
     def __truediv__(self, other: Any) -> "Tensor":  # x / y = x * y**-1
         if isinstance(other, (int, float)):  # a constant: one mul instead of a pow and a mul
@@ -185,19 +191,19 @@ class Tensor(InPlace):
         return lift(other, self, "div") * self**-1.0
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _binary(ops.pow, self, other)
+        return binary(ops.pow, self, other)
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _binary(ops.pow, other, self)
+        return binary(ops.pow, other, self)
 
     def __neg__(self) -> "Tensor":
         return apply(ops.neg, self)
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return _binary(ops.matmul, self, other)
+        return binary(ops.matmul, self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return _binary(ops.matmul, other, self)
+        return binary(ops.matmul, other, self)
 
     # --- comparisons: boolean tensors with no gradient ---------------------------------------
 
@@ -219,200 +225,7 @@ class Tensor(InPlace):
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return _compare("ne", np.not_equal, self, other)
 
-    # --- elementwise functions ---------------------------------------------------------------
-
-    def exp(self) -> "Tensor":
-        return apply(ops.exp, _floating(self))
-
-    def log(self) -> "Tensor":
-        """Natural log (nan below 0, -inf at 0, like numpy and torch)."""
-        return apply(ops.log, _floating(self))
-
-    def log1p(self) -> "Tensor":
-        """log(1 + x), accurate for tiny x."""
-        return apply(ops.log1p, _floating(self))
-
-    def sin(self) -> "Tensor":
-        return apply(ops.sin, _floating(self))
-
-    def cos(self) -> "Tensor":
-        return apply(ops.cos, _floating(self))
-
-    def erf(self) -> "Tensor":
-        return apply(ops.erf, _floating(self))
-
-    def maximum(self, other: Any) -> "Tensor":
-        """Elementwise larger of the two; at a tie each side gets half the gradient."""
-        return _binary(ops.maximum, self, other)
-
-    def minimum(self, other: Any) -> "Tensor":
-        """Elementwise smaller of the two; at a tie each side gets half the gradient."""
-        other = lift(other, self, "minimum")
-        if promote(self.dtype, other.dtype).kind != "f":  # -x would wrap integers, fails on bool
-            return Tensor._wrap(broadcasting("minimum", np.minimum, self.data, other.data))
-        return -(-self).maximum(-other)
-
-    def where(self, condition: Any, other: Any) -> "Tensor":
-        """self where `condition` holds, else `other` (torch's Tensor.where)."""
-        return _binary(ops.where, self, other, cond=_condition(condition))
-
-    def sqrt(self) -> "Tensor":
-        return self**0.5
-
-    def abs(self) -> "Tensor":
-        """|x|; gradient sign(x), 0 at 0."""
-        return self * np.sign(self.data)
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> "Tensor":
-        """Limit to [lo, hi]; gradient 1 inside and at the bounds, 0 outside (torch.clamp)."""
-        out = self
-        if lo is not None:
-            out = out.where(out.data >= lo, lo)
-        if hi is not None:  # after lo, so lo > hi gives hi everywhere, as in numpy and torch
-            out = out.where(out.data <= hi, hi)
-        return out
-
-    def relu(self) -> "Tensor":
-        """max(x, 0); gradient 0 at 0; NaN stays NaN (torch), so it cannot hide downstream."""
-        return self.where(~(self.data <= 0), 0.0)
-
-    def leaky_relu(self, slope: float = 0.01) -> "Tensor":
-        """x for x > 0, else slope * x; gradient `slope` at 0 (torch)."""
-        return self.where(self.data > 0, self * slope)
-
-    def sigmoid(self) -> "Tensor":
-        """1 / (1 + e^-x) from e^-|x|, which never overflows: exact at +-1000."""
-        x = _floating(self)  # -x would wrap an unsigned integer
-        e = (-x * _sign(x)).exp()
-        return e.where(x.data < 0, 1.0) / (1.0 + e)
-
-    def tanh(self) -> "Tensor":
-        """(1 - e^-2|x|) / (1 + e^-2|x|) with x's sign: never overflows."""
-        x = _floating(self)
-        sign = _sign(x)
-        e = (-2.0 * x * sign).exp()
-        return sign * (1.0 - e) / (1.0 + e)
-
-    def gelu(self, approximate: str = "none") -> "Tensor":
-        """x * Phi(x): exact with erf ("none") or torch's "tanh" approximation."""
-        if approximate == "none":
-            return 0.5 * self * (1.0 + (self * (1.0 / np.sqrt(2.0))).erf())
-        if approximate == "tanh":
-            inner = np.sqrt(2.0 / np.pi) * (self + 0.044715 * self**3)
-            return 0.5 * self * (1.0 + inner.tanh())
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-
-    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> "Tensor":
-        """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (torch).
-
-        For bx = beta x > 0 it is computed as bx + log(1 + e^-bx), so e^bx never overflows;
-        each branch sees only its own side of 0, so no kink's convention enters its gradient.
-        """
-        x = _floating(self)
-        bx = x * beta
-        negative = bx.data <= 0
-        below, above = bx.where(negative, 0.0), bx.where(~negative, 0.0)
-        smooth = below.exp().log1p().where(negative, above + (-above).exp().log1p()) / beta
-        return smooth.where(bx.data <= threshold, x)
-
-    def silu(self) -> "Tensor":
-        return self * self.sigmoid()
-
-    # --- reductions -------------------------------------------------------------------------------
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        axes = normalize_axes("sum", axis, self.ndim)
-        return apply(ops.sum, self, axes=axes, keepdims=keepdims)
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return self.sum(axis, keepdims) / _count(self, axis, "mean")
-
-    def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
-        """Mean squared deviation, divided by n - ddof (numpy's default ddof=0; torch's is 1);
-        by 0 when ddof >= n, which gives inf (numpy, torch), never a negative variance."""
-        deviation = self - self.mean(axis, keepdims=True)
-        count = max(_count(self, axis, "var") - ddof, 0)
-        return (deviation * deviation).sum(axis, keepdims) / count
-
-    def std(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
-        """sqrt(var); where var is 0 the gradient is 0 (torch), not sqrt's infinite slope."""
-        var = self.var(axis, ddof, keepdims)
-        spread = var.data != 0  # NaN is spread too: sqrt keeps it NaN, as numpy and torch do
-        return var.where(spread, 1.0).sqrt().where(spread, 0.0)
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        """Largest element over `axis`; tied maxima share the gradient evenly."""
-        return _max(self, axis, keepdims, "max")
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        """Smallest element over `axis`; tied minima share the gradient evenly."""
-        if self.dtype.kind != "f":  # -max(-x) would wrap integers and fails on bool
-            axes = _reduced_axes(self, axis, "min")
-            return Tensor._wrap(np.asarray(np.min(self.data, axis=axes, keepdims=keepdims)))
-        return -_max(-self, axis, keepdims, "min")
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
-        """Index of the largest element (int64; no gradient)."""
-        if axis is not None:
-            normalize_axes("argmax", axis, self.ndim)
-            axis = axis if self.ndim else None  # a scalar's axis 0 (torch): its one element
-        return Tensor._wrap(np.argmax(self.data, axis=axis, keepdims=keepdims))
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        """log(sum(exp(x))) shifted by the max, so it never overflows."""
-        axes = normalize_axes("logsumexp", axis, self.ndim)
-        top = _max_shift(self, axes)
-        out = (self - top).exp().sum(axes, keepdims=True).log() + top
-        return (
-            out if keepdims else out.reshape(*(n for i, n in enumerate(out.shape) if i not in axes))
-        )
-
-    def softmax(self, axis: int = -1) -> "Tensor":
-        """exp(x) / sum(exp(x)) along `axis`, computed as exp(log_softmax): never overflows."""
-        return self.log_softmax(axis).exp()
-
-    def log_softmax(self, axis: int = -1) -> "Tensor":
-        """x - logsumexp(x) along `axis` (max-shifted, one fused op)."""
-        if self.ndim == 0:  # torch takes axis 0 or -1 of a scalar: log_softmax of one value
-            normalize_axes("log_softmax", axis, 0)
-            return self.reshape(1).log_softmax(0).reshape()
-        axis = normalize_axis("log_softmax", axis, self.ndim)
-        return apply(ops.log_softmax, _floating(self), axis=axis)
-
-    # --- shapes -----------------------------------------------------------------------------------
-
-    def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
-        """Same elements, new shape; one size may be -1. reshape(2, 3) or reshape((2, 3))."""
-        return _view(self, apply(ops.reshape, self, shape=shape_arg(shape)))
-
-    def transpose(self, *axes: int) -> "Tensor":
-        """No arguments: reverse the axes (numpy). transpose(a, b): swap two axes (torch)."""
-        if not axes:
-            return self.permute(*reversed(range(self.ndim)))
-        if len(axes) != 2:
-            raise TypeError(f"transpose: give no axes or two to swap, got {len(axes)}")
-        a, b = (normalize_axis("transpose", axis, self.ndim) for axis in axes)
-        order = list(range(self.ndim))
-        order[a], order[b] = order[b], order[a]
-        return self.permute(*order)
-
-    def permute(self, *axes: int) -> "Tensor":
-        """Reorder the axes: output axis i is input axis axes[i]."""
-        axes, n = shape_arg(axes), self.ndim
-        order = tuple(int(a) % n for a in axes if isinstance(a, (int, np.integer)) and -n <= a < n)
-        if len(order) != len(axes) or sorted(order) != list(range(n)):
-            raise ValueError(f"permute: {axes} is not an ordering of the {n} axes")
-        return _view(self, apply(ops.permute, self, axes=order))
-
-    def broadcast_to(self, *shape: int | Sequence[int]) -> "Tensor":
-        """A view repeated to `shape` by numpy's broadcasting rules."""
-        return apply(ops.broadcast_to, self, shape=shape_arg(shape))
-
-    def expand(self, *sizes: int) -> "Tensor":
-        """torch's expand: broadcast_to where a size of -1 keeps that axis."""
-        sizes = shape_arg(sizes)
-        kept = (1,) * (len(sizes) - self.ndim) + self.shape
-        return self.broadcast_to(*(k if n == -1 else n for n, k in zip(sizes, kept, strict=True)))
+    # --- copies and indexing ------------------------------------------------------------------
 
     def clone(self) -> "Tensor":
         """A copy of the data, on the graph (its gradient passes straight through)."""
@@ -427,7 +240,7 @@ class Tensor(InPlace):
 
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing; gradients scatter back, repeated indices accumulate."""
-        return _view(self, apply(ops.getitem, self, index=_index_arrays(index)))
+        return view_of(self, apply(ops.getitem, self, index=_index_arrays(index)))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
@@ -466,7 +279,7 @@ def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
     return out
 
 
-def _view(base: Tensor, out: Tensor) -> Tensor:
+def view_of(base: Tensor, out: Tensor) -> Tensor:
     """`out` (reshape's, permute's or indexing's result), sharing base's version counter when it
     is a view of base's data, so an in-place change through either is seen on both (torch)."""
     if out.data.base is not None:
@@ -474,7 +287,7 @@ def _view(base: Tensor, out: Tensor) -> Tensor:
     return out
 
 
-def _binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
+def binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
     """Apply a two-input primitive after lifting numbers and arrays and promoting dtypes.
 
     Promotion is a recorded cast (float32 with float64 gives float64; a float dtype wins over
@@ -516,7 +329,7 @@ def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
     return Tensor._wrap(broadcasting(op, compare, x.data, y.data))
 
 
-def _condition(condition: Any) -> np.ndarray:
+def condition(condition: Any) -> np.ndarray:
     """A where-condition as a boolean array."""
     array = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if array.dtype != np.bool_:
@@ -524,44 +337,10 @@ def _condition(condition: Any) -> np.ndarray:
     return array
 
 
-def _max(x: Tensor, axis: Axis, keepdims: bool, op: str) -> Tensor:
-    """The largest element over `axis`; errors name `op`: "max", or "min" (-max(-x))."""
-    return apply(ops.amax, x, axes=_reduced_axes(x, axis, op), keepdims=keepdims)
-
-
-def _reduced_axes(x: Tensor, axis: Axis, op: str) -> tuple[int, ...]:
-    """`axis` normalised for max or min, which have no answer over an empty axis."""
-    axes = normalize_axes(op, axis, x.ndim)
-    if any(x.shape[a] == 0 for a in axes):
-        raise ValueError(f"{op}: no {op}imum over an empty axis (shape {x.shape})")
-    return axes
-
-
-def _floating(x: Tensor) -> Tensor:
+def floating(x: Tensor) -> Tensor:
     """x as a float op's input: integer and bool tensors compute in the default float (torch)."""
     dtype = float_dtype(x.dtype)
     return x if dtype == x.dtype else x.astype(dtype)
-
-
-def _max_shift(x: Tensor, axis: Axis) -> Any:
-    """The max over `axis` (kept, detached) to subtract before exp so it cannot overflow; 0 where
-    that max is not finite or the axis is empty."""
-    axes = normalize_axes("max", axis, x.ndim)
-    if any(x.shape[a] == 0 for a in axes):
-        return 0.0
-    top = x.max(axes, keepdims=True).detach()
-    finite = np.isfinite(top.data)
-    return top if finite.all() else top.where(finite, 0.0)
-
-
-def _sign(x: Tensor) -> np.ndarray:
-    """+1 where x >= 0, -1 elsewhere, in x's dtype (a constant: no gradient flows through it)."""
-    return np.where(x.data >= 0, 1, -1).astype(x.dtype)
-
-
-def _count(x: Tensor, axis: Axis, op: str) -> int:
-    """How many elements each output of a reduction over `axis` combines."""
-    return int(np.prod([x.shape[a] for a in normalize_axes(op, axis, x.ndim)]))
 
 
 def _index_arrays(index: Any) -> Any:
