@@ -1,5 +1,6 @@
 """Shape rules in one place: broadcasting, its undoing for gradients, axis checks, their errors."""
 
+import functools
 from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
@@ -91,3 +92,22 @@ def shape_arg(shape: tuple) -> Shape:
 def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:
     """`shape` with each of `axes` reduced to size 1 (the keepdims shape)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def torch_axes(method: Callable) -> Callable:
+    """Let a method with numpy's `axis=`/`keepdims=` also take torch's `dim=`/`keepdim=`: the
+    one place the two vocabularies meet (x.sum(dim=1, keepdim=True) is x.sum(axis=1, ...))."""
+
+    @functools.wraps(method)
+    def either_names(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+            if torch_name in kwargs:
+                if numpy_name in kwargs:
+                    raise TypeError(
+                        f"{method.__name__}: got both {torch_name}= and {numpy_name}=; "
+                        "they are the same argument"
+                    )
+                kwargs[numpy_name] = kwargs.pop(torch_name)
+        return method(self, *args, **kwargs)
+
+    return either_names

@@ -468,7 +468,7 @@ FUZZ_OPS: dict[str, FuzzOp] = {
         cross_entropy_options,
     ),
     "sum": reduction(lambda x, axis, keepdims: x.sum(axis, keepdims)),
-    "max": reduction(lambda x, axis, keepdims: x.max(axis, keepdims), accept=tie_free),
+    "max": reduction(lambda x, axis, keepdims: x.amax(axis, keepdims), accept=tie_free),
     "reshape": unary(
         lambda x, shape: x.reshape(shape),
         options=lambda d, v: {"shape": d(reshape_target(v.shape), label="target")},
@@ -516,7 +516,7 @@ FUZZ_OPS: dict[str, FuzzOp] = {
     "var": unary(lambda x, axis, ddof, keepdims: x.var(axis, ddof, keepdims), options=var_options),
     "std": unary(lambda x, axis, ddof, keepdims: x.std(axis, ddof, keepdims), options=std_options),
     "min": reduction(
-        lambda x, axis, keepdims: x.min(axis, keepdims), accept=lambda v, a: tie_free(-v, a)
+        lambda x, axis, keepdims: x.amin(axis, keepdims), accept=lambda v, a: tie_free(-v, a)
     ),
     "transpose": unary(
         lambda x, a, b: x.transpose(a, b),

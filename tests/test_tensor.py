@@ -1103,8 +1103,9 @@ ZERO_D_REDUCTIONS = {  # torch takes dim 0 or -1 on a 0-d tensor; ours with the 
     "softmax": (lambda t, a: t.softmax(a), lambda t, a: t.softmax(a)),
     "log_softmax": (lambda t, a: t.log_softmax(a), lambda t, a: t.log_softmax(a)),
     "logsumexp": (lambda t, a: t.logsumexp(a), lambda t, a: t.logsumexp(a)),
-    "max": (lambda t, a: t.max(a), lambda t, a: t.amax(a)),
-    "min": (lambda t, a: t.min(a), lambda t, a: t.amin(a)),
+    "amax": (lambda t, a: t.amax(a), lambda t, a: t.amax(a)),
+    "amin": (lambda t, a: t.amin(a), lambda t, a: t.amin(a)),
+    "max_dim": (lambda t, a: t.max(a).values, lambda t, a: t.max(a).values),
 }
 
 

@@ -392,8 +392,8 @@ CASES = [
         # max and min over an empty axis are errors; their values stay distinct (no ties)
         for name, primitive, torch_reduce, numpy_reduce, min_count, domain in [
             ("sum", "sum", torch.sum, np.sum, 0, real),
-            ("max", "amax", torch.amax, np.max, 1, distinct),
-            ("min", "amax", torch.amin, np.min, 1, distinct),
+            ("amax", "amax", torch.amax, np.max, 1, distinct),
+            ("amin", "amax", torch.amin, np.min, 1, distinct),
         ]
         for kind in AXIS_KINDS
     ],
@@ -670,6 +670,18 @@ CASES = [
         along_axis(),
         real,
     ),
+    *[
+        case(  # torch's max(dim): (values, indices); the values' gradient goes to the index
+            f"{name}_dim_values",
+            lambda x, axis, name=name: getattr(x, name)(axis).values,
+            lambda t, axis, name=name: getattr(t, name)(axis).values,
+            lambda x, axis, f=numpy_reduce: f(x, axis=axis),
+            along_axis(),
+            distinct,
+            primitives=("getitem", "scatter_add"),
+        )
+        for name, numpy_reduce in [("max", np.max), ("min", np.min)]
+    ],
     case(
         "logsumexp",
         lambda x, axis, keepdims: x.logsumexp(axis, keepdims),
