@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from autograd import Value
-from tracegrad.train import TrainConfig, train
+from tracegrad.cli.runs import TrainConfig, train
 from viz import draw_graph, plot_optimizer_paths, ravine, rosenbrock, saddle, save
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 import nn
-import tracegrad.train
+import tracegrad.cli.runs
 from autograd import Value
 from autograd.graph import topo_order
 from nn import MLP, max_margin_loss
 from nn.datasets import make_moons
 from tracegrad.cli import main
-from tracegrad.train import output_neuron_loss
+from tracegrad.cli.runs import output_neuron_loss
 from viz import draw_graph
 
 
@@ -129,8 +129,8 @@ def no_training(monkeypatch):
     def started(*args, **kwargs):
         raise AssertionError("training started")
 
-    for name in tracegrad.train.TOY_DATASETS:
-        monkeypatch.setitem(tracegrad.train.TOY_DATASETS, name, started)
+    for name in tracegrad.cli.runs.TOY_DATASETS:
+        monkeypatch.setitem(tracegrad.cli.runs.TOY_DATASETS, name, started)
 
 
 def test_value_engine_writes_run_folder(capsys, tmp_path):
@@ -372,8 +372,8 @@ def test_a_misspelt_train_flag_prints_trains_usage(capsys):
 
 
 def test_the_value_engine_shows_one_bar_over_its_steps(tmp_path, capsys):
-    config = tracegrad.train.TrainConfig(samples=10, epochs=3, hidden=(2,), out=tmp_path)
-    tracegrad.train.train(config, progress=True)
+    config = tracegrad.cli.runs.TrainConfig(samples=10, epochs=3, hidden=(2,), out=tmp_path)
+    tracegrad.cli.runs.train(config, progress=True)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "3/3" in err and "loss=" in err
 

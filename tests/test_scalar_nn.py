@@ -6,7 +6,7 @@ import pytest
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron, l2_penalty, max_margin_loss
 from optim import SGD
-from tracegrad.train import TrainConfig, train
+from tracegrad.cli.runs import TrainConfig, train
 
 
 def test_mlp_parameter_count_and_dotted_names():

@@ -1,2 +1,2 @@
-"""The tracegrad command line: `tracegrad train` and `tracegrad graph`. The library is in the
-packages `autograd`, `nn`, `optim` and `viz`."""
+"""tracegrad: the `tracegrad` command line (tracegrad.cli). The library is in the packages
+`autograd`, `nn`, `optim` and `viz`."""

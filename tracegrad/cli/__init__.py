@@ -13,7 +13,7 @@ from viz import GraphvizMissing, draw_graph, save
 from viz.graph import SUFFIXES
 
 from .expression import ExpressionError, evaluate
-from .train import (
+from .runs import (
     DATASETS,
     DEFAULT_LR,
     ENGINES,
