@@ -1,7 +1,10 @@
-"""grad(): gradients returned rather than stored (torch.autograd.grad)."""
+"""grad(): gradients returned rather than stored (torch.autograd.grad); zero_grads(): gradients
+forgotten, for optimizers and modules alike."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from . import graph
 from .tensor import Tensor
@@ -46,3 +49,14 @@ def _grad_inputs(inputs: Any) -> tuple[Tensor, ...]:
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")
     return tuple(inputs)
+
+
+def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:
+    """Forget each parameter's gradient, as torch does: a Tensor's becomes None (set_to_none) or
+    zeros of its shape and dtype, a Value's 0.0; a missing one stays missing. Both
+    `Optimizer.zero_grad` and `nn.Module.zero_grad` are this."""
+    for p in params:
+        if isinstance(p.grad, float):
+            p.grad = 0.0
+        elif p.grad is not None:
+            p.grad = None if set_to_none else type(p.grad)(np.zeros_like(p.grad.data))

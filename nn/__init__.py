@@ -2,14 +2,13 @@
 
 Tensor layers (layers.py, norm.py), losses (losses.py), their functional forms (functional.py),
 initialisers (init.py), gradient clipping (utils.py), checkpoints (checkpoint.py), data loading
-(data.py), toy datasets (datasets.py), the training loop and its records (training.py,
-history.py), and the micrograd-style scalar Neuron/Layer/MLP (scalar.py).
+(data.py), toy datasets (datasets.py), and the micrograd-style scalar Neuron/Layer/MLP
+(scalar.py). The training loop is the `training` package, above `nn` and `optim`.
 """
 
 from . import functional, init, utils
 from .checkpoint import load, save
 from .data import DataLoader, TensorDataset, load_digits, load_idx
-from .history import History
 from .layers import (
     GELU,
     Dropout,
@@ -40,7 +39,6 @@ from .losses import (
 from .module import Module, Parameter
 from .norm import BatchNorm1d, LayerNorm, RMSNorm
 from .scalar import MLP, Layer, Neuron, max_margin_loss
-from .training import EarlyStopping, TrainingDiverged, accuracy, fit
 
 __all__ = [
     "GELU",
@@ -51,9 +49,7 @@ __all__ = [
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",
-    "EarlyStopping",
     "Flatten",
-    "History",
     "HuberLoss",
     "Identity",
     "L1Loss",
@@ -76,9 +72,6 @@ __all__ = [
     "Softmax",
     "Tanh",
     "TensorDataset",
-    "TrainingDiverged",
-    "accuracy",
-    "fit",
     "functional",
     "init",
     "l1_penalty",

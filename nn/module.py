@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor, Value
-from optim.optimizer import zero_grads
+from autograd.gradients import zero_grads
 
 
 class Parameter(Tensor):
@@ -39,7 +39,9 @@ def record_call(out: Any, modules: tuple["Module", ...], args: tuple) -> None:
     Tensor's `module_calls`. Inputs are kept by reference; the graph holds them anyway.
     """
     if isinstance(out, Tensor) and out.parents:
-        inputs = tuple(a for a in args if isinstance(a, Tensor))
+        # A module that returns its input (Dropout in eval mode, Identity) must not note the
+        # tensor as its own input: that would be a reference cycle the collector has to free.
+        inputs = tuple(a for a in args if isinstance(a, Tensor) and a is not out)
         out.module_calls = (*getattr(out, "module_calls", ()), ModuleCall(modules, inputs))
 
 
@@ -126,7 +128,7 @@ class Module:
     # --- training ---------------------------------------------------------------------------------
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every parameter's gradient before the next backward (optim's `zero_grads`)."""
+        """Forget every parameter's gradient before the next backward (autograd's `zero_grads`)."""
         zero_grads(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> "Module":

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.gradients import zero_grads
+
 
 class Optimizer:
     """Holds `param_groups` (dicts of "params" and hyperparameters) and per-parameter `state`.
@@ -160,17 +162,6 @@ class Optimizer:
             f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
             f"got {type(params).__name__}{hint}"
         )
-
-
-def zero_grads(params: Iterable[Any], set_to_none: bool = True) -> None:
-    """Forget each parameter's gradient, as torch does: a Tensor's becomes None (set_to_none) or
-    zeros of its shape and dtype, a Value's 0.0; a missing one stays missing. Both
-    `Optimizer.zero_grad` and `nn.Module.zero_grad` are this."""
-    for p in params:
-        if isinstance(p.grad, float):
-            p.grad = 0.0
-        elif p.grad is not None:
-            p.grad = None if set_to_none else type(p.grad)(np.zeros_like(p.grad.data))
 
 
 def _check_real(owner: str, name: str, value: Any) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nn
+import training
 from autograd import AnomalyError, Tensor, Value, detect_anomaly, is_anomaly_enabled
 from optim import SGD
 
@@ -100,7 +101,7 @@ def test_fit_with_detect_anomaly_names_the_first_bad_op():
     loader = nn.DataLoader(nn.TensorDataset(x, y), batch_size=2)
     weights = model.state_dict()
     with pytest.raises(AnomalyError, match=r"log produced .* called at .*in log_loss"):
-        nn.fit(model, log_loss, SGD(model.parameters(), lr=0.1), loader, detect_anomaly=True)
+        training.fit(model, log_loss, SGD(model.parameters(), lr=0.1), loader, detect_anomaly=True)
     assert not is_anomaly_enabled()
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value, weights[name])  # no step was taken

@@ -57,6 +57,8 @@ from autograd import Tensor, Value, concat, from_dlpack, grad, ones, where, zero
 from nn.utils import clip_grad_norm_
 from optim.lr_scheduler import CosineAnnealingLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau
 from tracegrad.cli import main
+from training import History
+from training import fit as fit_loop
 from viz import draw_graph, save
 
 X = np.random.default_rng(0).standard_normal((20, 2)).astype(np.float32)
@@ -100,11 +102,11 @@ def training_state(w: SimpleNamespace) -> tuple:
     return w.model.state_dict(), w.model.training, w.opt.param_groups, w.opt.state
 
 
-def fit(w: SimpleNamespace, **changes: Any) -> nn.History:
+def fit(w: SimpleNamespace, **changes: Any) -> History:
     """nn.fit on `training`'s objects, quietly, with `changes` to its arguments."""
     arguments = dict(model=w.model, loss_fn=nn.CrossEntropyLoss(), optimizer=w.opt,
                      train_loader=w.loader, progress=False)  # fmt: skip
-    return nn.fit(**{**arguments, **changes})
+    return fit_loop(**{**arguments, **changes})
 
 
 def parameter_with_grad(tmp: Path, grad_shape: tuple[int, ...] = (3,)) -> SimpleNamespace:
@@ -241,7 +243,7 @@ def a_graph(tmp: Path) -> SimpleNamespace:
 
 
 def history(tmp: Path) -> SimpleNamespace:
-    h = nn.History()
+    h = History()
     h.log_epoch(epoch=1, loss=0.5, val_loss=0.6)
     return SimpleNamespace(history=h)
 

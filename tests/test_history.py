@@ -5,7 +5,7 @@ import csv
 import numpy as np
 import pytest
 
-from nn import History
+from training import History
 
 
 def two_epochs() -> History:

@@ -1,6 +1,8 @@
 """The tree is the architecture: imports flow one way between the packages."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,10 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {  # package: the project packages it may import
     "autograd": set(),
-    "nn": {"autograd", "optim"},  # optim for the training loop's schedulers
+    "nn": {"autograd"},
     "optim": {"autograd"},  # only its array kernels (see the next test): fused updates
-    "viz": {"autograd", "nn", "optim"},  # module names, History, schedules, optimizer paths
-    "tracegrad": {"autograd", "nn", "optim", "viz"},
+    "training": {"autograd", "nn", "optim"},  # the loop, above both
+    "viz": {"autograd", "nn", "optim", "training"},  # module names, History, schedules, paths
+    "tracegrad": {"autograd", "nn", "optim", "training", "viz"},
 }
 
 
@@ -35,12 +38,15 @@ def test_package_imports_only_what_it_may(package):
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
 
 
-def test_optim_takes_only_the_backend_kernels_from_autograd():
-    """optim works on anything with .data and .grad; from autograd it uses only array kernels."""
+def test_optim_takes_only_kernels_and_zero_grads_from_autograd():
+    """optim works on anything with .data and .grad; from autograd it uses only array kernels
+    and zero_grads (shared with nn.Module.zero_grad)."""
     for path in (ROOT / "optim").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module == "autograd":
                 assert [a.name for a in node.names] == ["backend"], path
+            elif isinstance(node, ast.ImportFrom) and node.module == "autograd.gradients":
+                assert [a.name for a in node.names] == ["zero_grads"], path
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd."):
                 assert node.module == "autograd.backend", path
 
@@ -50,3 +56,10 @@ def test_numba_is_imported_only_by_a_backend(package):
     for path in (ROOT / package).rglob("*.py"):
         if imported_packages(path, frozenset({"numba"})):
             assert "backend" in path.parts, f"{path.relative_to(ROOT)} imports numba"
+
+
+def test_nn_imports_without_optim_or_tqdm():
+    """The layers need neither the optimizers nor a progress bar: only the training loop does."""
+    blocked = "import sys; sys.modules['tqdm'] = None; sys.modules['optim'] = None; import nn"
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -7,7 +7,7 @@ long training run does not grow.
 2. With the cyclic collector off, every interior node and its array dies as soon as the user
    drops the loss (and the outputs): Value graphs, a scalar MLP, random Tensor graphs (the
    strategy of test_fuzz.py), graphs built by nn modules (whose calls are noted on their outputs
-   in `module_calls`), and a whole `nn.fit` run.
+   in `module_calls`), and a whole `training.fit` run.
 3. 10,000 Adam steps of a small MLP on a fixed batch leave tracemalloc's traced memory where it
    was after step 1,000.
 """
@@ -27,6 +27,7 @@ from test_fuzz import Graph, graphs
 
 import nn
 import optim
+import training
 from autograd import Tensor, Value, cross_entropy, detect_anomaly
 from autograd.graph import topo_order
 
@@ -231,9 +232,9 @@ def test_a_graph_built_by_modules_dies_with_its_loss(then: str):
 
 
 def test_fit_leaves_no_graph_and_no_cyclic_garbage():
-    """After a short nn.fit run (validation, metrics, clipping, a schedule and early stopping with
-    restore_best), no interior Tensor survives and nothing of tracegrad needed the cyclic
-    collector: every graph of every step died when fit let go of it."""
+    """After a short training.fit run (validation, metrics, clipping, a schedule and early
+    stopping with restore_best), no interior Tensor survives and nothing of tracegrad needed the
+    cyclic collector: every graph of every step died when fit let go of it."""
     rng = np.random.default_rng(2)
     features = rng.standard_normal((48, 3)).astype(np.float32)
     labels = rng.integers(0, 4, 48)
@@ -245,7 +246,7 @@ def test_fit_leaves_no_graph_and_no_cyclic_garbage():
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     with cyclic_garbage_of((Tensor, Value, np.ndarray, nn.Module)) as garbage:
         before = {id(o) for o in gc.get_objects() if isinstance(o, Tensor) and o.parents}
-        history = nn.fit(
+        history = training.fit(
             model,
             nn.CrossEntropyLoss(),
             optimizer,
@@ -254,8 +255,8 @@ def test_fit_leaves_no_graph_and_no_cyclic_garbage():
             epochs=3,
             scheduler=optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5),
             clip_grad_norm=1.0,
-            early_stopping=nn.EarlyStopping(patience=5, restore_best=True),
-            metrics={"accuracy": nn.accuracy},
+            early_stopping=training.EarlyStopping(patience=5, restore_best=True),
+            metrics={"accuracy": training.accuracy},
             progress=False,
         )
         graph_tensors = [
@@ -309,3 +310,15 @@ def test_training_memory_stays_flat():
         tracemalloc.stop()
     assert last - first <= TOLERANCE, f"traced memory grew by {last - first} bytes"
     assert loss_fn(model(x), y).item() < 0.8 * start  # the steps were real training steps
+
+
+def test_a_module_returning_its_input_makes_no_cycle():
+    """Dropout in eval mode returns its input; noting the call must not make the tensor refer to
+    itself (a forward pass with the graph recorded, never backpropagated, then dropped)."""
+    model = _model().eval()
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
+    with cyclic_garbage_of((Tensor,)) as garbage:
+        out = model(x)
+        assert out.parents
+        del out
+    assert garbage == []

@@ -6,6 +6,7 @@ import pytest
 from matplotlib.contour import ContourSet
 
 import nn
+import training
 from autograd import Tensor
 from optim import SGD, Adam
 from optim.lr_scheduler import CosineAnnealingLR, StepLR
@@ -52,7 +53,7 @@ def legend_texts(ax):
 
 
 def training_history(best_epoch=None):
-    history = nn.History()
+    history = training.History()
     for epoch in range(1, 11):
         loss = 1.0 / epoch
         history.log_epoch(epoch=epoch, loss=loss, val_loss=loss + 0.01 * (epoch - 7) ** 2,
@@ -86,7 +87,7 @@ def test_plot_history_marks_the_best_epoch(tmp_path):
 
 
 def test_plot_history_without_validation_draws_the_train_curve_only():
-    history = nn.History()
+    history = training.History()
     for epoch in range(3):
         history.log_epoch(epoch=epoch, loss=3.0 - epoch)
     assert legend_texts(plot_history(history).axes[0]) == ["train"]
@@ -213,7 +214,7 @@ def test_plot_lr_schedule_refuses_bad_input(schedules, steps, message):
 
 
 def test_plot_gradient_flow_draws_each_parameter_on_a_log_scale(tmp_path):
-    history = nn.History()
+    history = training.History()
     for step in range(1, 6):
         history.log_step(step=step, loss=1.0, **{"grad_norm/0.weight": 1e-6 * step,
                                                  "grad_norm/2.weight": 0.1 * step})  # fmt: skip
@@ -226,7 +227,7 @@ def test_plot_gradient_flow_draws_each_parameter_on_a_log_scale(tmp_path):
 
 
 def test_plot_gradient_flow_names_the_missing_key():
-    history = nn.History()
+    history = training.History()
     history.log_step(step=1, loss=1.0)
     with pytest.raises(ValueError, match=r"plot_gradient_flow: .*'grad_norm/<parameter>'"):
         plot_gradient_flow(history)

@@ -9,6 +9,7 @@ import pytest
 
 import nn
 import optim
+import training
 from autograd import Tensor
 from nn.datasets import make_moons
 from optim.lr_scheduler import ReduceLROnPlateau, StepLR
@@ -28,10 +29,12 @@ def mlp(seed: int = 0, hidden: int = 16) -> nn.Sequential:
     )
 
 
-def train(model: nn.Module, lr: float = 0.2, **kwargs: Any) -> nn.History:
+def train(model: nn.Module, lr: float = 0.2, **kwargs: Any) -> training.History:
     """fit with SGD on the moons, quietly, unless told otherwise."""
     kwargs = {"train_loader": loader(), "progress": False, **kwargs}
-    return nn.fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=lr), **kwargs)
+    return training.fit(
+        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=lr), **kwargs
+    )
 
 
 def weights(model: nn.Module) -> dict[str, np.ndarray]:
@@ -48,7 +51,7 @@ class Snapshots:
     def __init__(self, model: nn.Module) -> None:
         self.model, self.by_epoch = model, {}
 
-    def __call__(self, history: nn.History) -> None:
+    def __call__(self, history: training.History) -> None:
         self.by_epoch[int(history.epochs[-1]["epoch"])] = weights(self.model)
 
 
@@ -57,7 +60,7 @@ class Snapshots:
 
 def test_fit_lowers_the_loss_and_logs_every_documented_key():
     model = mlp()
-    history = train(model, val_loader=loader(), epochs=5, metrics={"acc": nn.accuracy})
+    history = train(model, val_loader=loader(), epochs=5, metrics={"acc": training.accuracy})
 
     names = [name for name, _ in model.named_parameters()]
     step_keys = {"step", "epoch", "loss", "lr"}
@@ -79,7 +82,7 @@ def test_epoch_values_are_batch_size_weighted_means_and_validation_runs_in_eval_
         nn.Linear(2, 16, generator=0), nn.ReLU(), nn.Dropout(0.5, generator=0), nn.Linear(16, 2)
     )
     x, y = X[:10], Y[:10]
-    graph = {"acc": nn.accuracy, "graph": lambda out, y: float(out.requires_grad)}
+    graph = {"acc": training.accuracy, "graph": lambda out, y: float(out.requires_grad)}
     history = train(model, train_loader=loader(x, y, 4), val_loader=loader(x, y, 3), metrics=graph)
 
     record = history.epochs[0]
@@ -88,7 +91,7 @@ def test_epoch_values_are_batch_size_weighted_means_and_validation_runs_in_eval_
     model.eval()  # validation saw no dropout, and the weights fit returned (one epoch)
     out = model(Tensor(x))
     assert record["val_loss"] == pytest.approx(nn.CrossEntropyLoss()(out, y).item())
-    assert record["val_acc"] == pytest.approx(nn.accuracy(out, y))
+    assert record["val_acc"] == pytest.approx(training.accuracy(out, y))
     assert (record["graph"], record["val_graph"]) == (1.0, 0.0)  # validation under no_grad
 
 
@@ -96,7 +99,7 @@ def test_logged_lr_follows_the_scheduler():
     model = mlp()
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
-    history = nn.fit(
+    history = training.fit(
         model,
         nn.CrossEntropyLoss(),
         optimizer,
@@ -128,7 +131,7 @@ def test_reduce_lr_on_plateau_is_stepped_with_the_validation_or_training_loss(va
     model = mlp()
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     scheduler = PlateauSpy(optimizer, patience=0, factor=0.5, threshold=10.0)  # never improves
-    history = nn.fit(
+    history = training.fit(
         model,
         nn.CrossEntropyLoss(),
         optimizer,
@@ -210,8 +213,8 @@ def test_a_zero_parameter_that_moves_has_an_infinite_update_ratio():
 
 
 def train_against_flipped_labels(
-    model: nn.Module, stopper: nn.EarlyStopping, snapshots: Snapshots, epochs: int
-) -> nn.History:
+    model: nn.Module, stopper: training.EarlyStopping, snapshots: Snapshots, epochs: int
+) -> training.History:
     """Train on the moons, validating on flipped labels: the better the model learns, the worse
     val_loss gets, so early stopping's best epoch is the first."""
     return train(
@@ -224,7 +227,7 @@ def test_early_stopping_on_a_rising_validation_loss_restores_the_best_weights():
     """Validating on flipped labels: the better the model learns, the worse val_loss gets."""
     model = mlp()
     snapshots = Snapshots(model)
-    stopper = nn.EarlyStopping(patience=2)
+    stopper = training.EarlyStopping(patience=2)
     history = train_against_flipped_labels(model, stopper, snapshots, epochs=10)
 
     assert np.all(np.diff(history.series("val_loss")) > 0)
@@ -236,7 +239,7 @@ def test_early_stopping_on_a_rising_validation_loss_restores_the_best_weights():
 def test_without_restore_best_the_last_weights_stay():
     model = mlp()
     snapshots = Snapshots(model)
-    stopper = nn.EarlyStopping(patience=1, restore_best=False)
+    stopper = training.EarlyStopping(patience=1, restore_best=False)
     history = train_against_flipped_labels(model, stopper, snapshots, epochs=10)
 
     assert (history.best_epoch, history.stopped_epoch) == (1, 2)
@@ -246,7 +249,7 @@ def test_without_restore_best_the_last_weights_stay():
 def test_the_best_weights_are_restored_when_the_epochs_run_out_too():
     model = mlp()
     snapshots = Snapshots(model)
-    stopper = nn.EarlyStopping(patience=10)
+    stopper = training.EarlyStopping(patience=10)
     history = train_against_flipped_labels(model, stopper, snapshots, epochs=3)
 
     assert (history.best_epoch, history.stopped_epoch, len(history.epochs)) == (1, None, 3)
@@ -255,7 +258,7 @@ def test_the_best_weights_are_restored_when_the_epochs_run_out_too():
 
 def stop_epoch(values: list[float], **kwargs: Any) -> tuple[int | None, int | None]:
     """Feed `values` as val_loss epoch by epoch to an EarlyStopping: (best_epoch, stopped_epoch)."""
-    stopper, history, model = nn.EarlyStopping(**kwargs), nn.History(), nn.Linear(1, 1)
+    stopper, history, model = training.EarlyStopping(**kwargs), training.History(), nn.Linear(1, 1)
     for epoch, value in enumerate(values, start=1):
         history.log_epoch(epoch=epoch, val_loss=value)
         if stopper.step(model, history):
@@ -282,8 +285,10 @@ def test_patience_min_delta_and_mode(values, kwargs, best, stopped):
 
 def test_early_stopping_can_monitor_a_metric():
     model = mlp()
-    stopper = nn.EarlyStopping(monitor="acc", mode="max", patience=0)
-    history = train(model, lr=0.0, epochs=5, early_stopping=stopper, metrics={"acc": nn.accuracy})
+    stopper = training.EarlyStopping(monitor="acc", mode="max", patience=0)
+    history = train(
+        model, lr=0.0, epochs=5, early_stopping=stopper, metrics={"acc": training.accuracy}
+    )
 
     assert (history.best_epoch, history.stopped_epoch) == (1, 2)  # lr 0: the same every epoch
 
@@ -306,12 +311,14 @@ class RecordingSGD(optim.SGD):
         return loss
 
 
-def diverge(model: nn.Module, lr: float, **kwargs: Any) -> tuple[nn.TrainingDiverged, RecordingSGD]:
+def diverge(
+    model: nn.Module, lr: float, **kwargs: Any
+) -> tuple[training.TrainingDiverged, RecordingSGD]:
     """fit until it raises TrainingDiverged: (the error, the optimizer)."""
     optimizer = RecordingSGD(model.parameters(), lr=lr)
     kwargs = {"loss_fn": nn.CrossEntropyLoss(), "train_loader": loader(), **kwargs}
-    with pytest.raises(nn.TrainingDiverged) as caught:
-        nn.fit(model, optimizer=optimizer, epochs=20, progress=False, **kwargs)
+    with pytest.raises(training.TrainingDiverged) as caught:
+        training.fit(model, optimizer=optimizer, epochs=20, progress=False, **kwargs)
     return caught.value, optimizer
 
 
@@ -391,14 +398,14 @@ def test_one_progress_bar_counts_every_step_of_the_run(capsys):
 def test_the_progress_bar_is_tqdm_auto_so_jupyter_gets_a_widget():
     from tqdm.auto import tqdm
 
-    with nn.training.progress_bar(3, False, "run") as bar:
+    with training.progress_bar(3, False, "run") as bar:
         assert isinstance(bar, tqdm) and bar.total == 3
 
 
 def test_a_callback_returning_true_stops_training_and_every_callback_runs():
     calls = []
 
-    def stop_at_2(history: nn.History) -> bool:
+    def stop_at_2(history: training.History) -> bool:
         calls.append("stop")
         return len(history.epochs) == 2
 
@@ -437,9 +444,9 @@ def test_clip_grad_norm_bounds_the_update_but_not_the_logged_norm():
 def test_accuracy_is_the_fraction_of_rows_whose_argmax_is_the_target():
     out = Tensor(np.array([[0.1, 0.9], [2.0, 1.0], [0.0, 3.0], [1.0, 0.0]]))
 
-    assert nn.accuracy(out, np.array([1, 0, 0, 1])) == 0.5
+    assert training.accuracy(out, np.array([1, 0, 0, 1])) == 0.5
     with pytest.raises(ValueError, match=r"accuracy: .*target has shape \(4, 1\)"):
-        nn.accuracy(out, np.zeros((4, 1), np.int64))
+        training.accuracy(out, np.zeros((4, 1), np.int64))
 
 
 @pytest.mark.parametrize(
@@ -448,11 +455,11 @@ def test_accuracy_is_the_fraction_of_rows_whose_argmax_is_the_target():
         ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
         ({"epochs": 2.5}, TypeError, "epochs must be an int"),
         ({"clip_grad_norm": 0}, ValueError, "clip_grad_norm must be > 0"),
-        ({"metrics": {"loss": nn.accuracy}}, ValueError, "metric name 'loss'"),
+        ({"metrics": {"loss": training.accuracy}}, ValueError, "metric name 'loss'"),
         ({"train_loader": []}, ValueError, "train_loader yielded no batches"),
         ({"train_loader": [(X, Y, Y)]}, TypeError, r"\(input, target\) pairs, got 3 items"),
         (
-            {"early_stopping": nn.EarlyStopping(monitor="val_acc")},
+            {"early_stopping": training.EarlyStopping(monitor="val_acc")},
             ValueError,
             r"monitor='val_acc' is not in the epoch record; available: \['dead_relu/1', 'epoch', "
             r"'loss', 'lr'\] \(val_ values need a val_loader\)",
@@ -468,7 +475,9 @@ def test_a_loss_fn_returning_per_sample_losses_is_refused():
     per_sample = nn.CrossEntropyLoss(reduction="none")
     model = mlp()
     with pytest.raises(ValueError, match=r"scalar loss, got shape \(50,\)"):
-        nn.fit(model, per_sample, optim.SGD(model.parameters(), lr=0.1), loader(), progress=False)
+        training.fit(
+            model, per_sample, optim.SGD(model.parameters(), lr=0.1), loader(), progress=False
+        )
 
 
 @pytest.mark.parametrize(
@@ -483,4 +492,4 @@ def test_a_loss_fn_returning_per_sample_losses_is_refused():
 )
 def test_bad_early_stopping_arguments_are_named(kwargs, error, match):
     with pytest.raises(error, match=f"EarlyStopping: {match}"):
-        nn.EarlyStopping(**kwargs)
+        training.EarlyStopping(**kwargs)

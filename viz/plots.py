@@ -22,8 +22,9 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from autograd import Tensor, Value, grad, no_grad
-from nn import History, Module, Sequential
+from nn import Module, Sequential
 from optim.lr_scheduler import LRScheduler, schedule_values
+from training import History
 
 GRAD_NORM = "grad_norm/"  # History's prefix of a parameter's gradient norm (nn/history.py)
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import nn
+import training
 from autograd import Value
 from viz import GraphvizMissing, draw_graph, save
 from viz.graph import SUFFIXES
@@ -159,7 +159,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"tracegrad train: error: {error}", file=sys.stderr)
         return 2
     # digits without scikit-learn, a run that diverged, a run folder that cannot be written
-    except (ImportError, nn.TrainingDiverged, OSError) as error:
+    except (ImportError, training.TrainingDiverged, OSError) as error:
         print(f"tracegrad train: error: {error}", file=sys.stderr)
         return 1
     line = f"final loss {result.loss:.4f}, train accuracy {result.accuracy:.0%}"

@@ -3,7 +3,7 @@
 engine "value": the micrograd-style scalar MLP (nn.MLP) on a two-class 2-D toy dataset, full
 batch (one step per epoch), max-margin loss + alpha * L2, as in the course.
 engine "tensor": an nn.Sequential ReLU MLP with cross-entropy on any dataset, mini-batches,
-trained by nn.fit against a validation split (digits: its test split).
+trained by training.fit against a validation split (digits: its test split).
 
 The run folder is made and checked writable before training starts; an existing one is kept
 (the run takes the next free name, moons-2, ...) unless asked to overwrite it. It gets
@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 
 import nn
+import training
 from autograd import Tensor, Value, no_grad
-from nn import MLP, History, l2_penalty, max_margin_loss
+from nn import MLP, l2_penalty, max_margin_loss
 from nn.datasets import make_circles, make_moons, make_spirals, make_xor
-from nn.training import progress_bar
 from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from optim.lr_scheduler import (
     CosineAnnealingLR,
@@ -41,6 +41,7 @@ from optim.lr_scheduler import (
     SequentialLR,
     StepLR,
 )
+from training import History, progress_bar
 from viz import GraphvizMissing, draw_graph, plot_decision_boundary, plot_history, save
 
 TOY_DATASETS = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals,
@@ -271,8 +272,8 @@ def train(
 
     `folder`: where to write, from open_run_folder (default: open_run_folder(config), which
     never overwrites). If training fails, the folders made for the run are removed again and
-    nothing is written. `progress`: one tqdm bar on stderr; None (as nn.fit) shows it only when
-    stderr is a terminal. Divergence raises nn.TrainingDiverged, without numpy's overflow
+    nothing is written. `progress`: one tqdm bar on stderr; None (as training.fit) shows it only
+    when stderr is a terminal. Divergence raises training.TrainingDiverged, without numpy's overflow
     warnings before it (the error names the step and the likely causes).
     """
     folder = open_run_folder(config) if folder is None else folder
@@ -346,14 +347,14 @@ def _grad_norm(model: nn.Module) -> float:
 
 def _value_diverged(
     epoch: int, problem: str, lr: float, history: History, model: nn.Module
-) -> nn.TrainingDiverged:
+) -> training.TrainingDiverged:
     """The value engine's TrainingDiverged at `epoch` (its step too: one step an epoch)."""
     causes = [
         f"learning rate too high (lr={lr:g}); try a lower --lr",
         f"exploding gradients (gradient norm in the last step: {_grad_norm(model):.4g})",
     ]
     where = f"train: training diverged at epoch {epoch}, step {epoch}"
-    return nn.TrainingDiverged.at(where, problem, causes, history, epoch)
+    return training.TrainingDiverged.at(where, problem, causes, history, epoch)
 
 
 def output_neuron_loss(model: MLP, points: list[list[float]], targets: list[float]) -> Value:
@@ -398,7 +399,7 @@ def _named(value: Value, label: str) -> Value:
 
 
 def _train_tensor(config: TrainConfig, progress: bool | None) -> _Trained:
-    """An nn.Sequential ReLU MLP with cross-entropy and nn.fit, validated every epoch."""
+    """An nn.Sequential ReLU MLP with cross-entropy and training.fit, validated every epoch."""
     X, y, X_val, y_val = _tensor_data(config)
     classes = int(max(y.max(), y_val.max())) + 1
     sizes = [X.shape[1], *config.hidden, classes]
@@ -407,10 +408,10 @@ def _train_tensor(config: TrainConfig, progress: bool | None) -> _Trained:
     train_loader = nn.DataLoader(nn.TensorDataset(X, y), config.batch_size, shuffle=True,
                                  generator=config.seed)  # fmt: skip
     val_loader = nn.DataLoader(nn.TensorDataset(X_val, y_val), 256)
-    history = nn.fit(
+    history = training.fit(
         model, nn.CrossEntropyLoss(), optimizer, train_loader, val_loader, config.epochs,
         scheduler=SCHEDULES[config.schedule](optimizer, config.epochs),
-        metrics={"accuracy": nn.accuracy}, progress=progress,
+        metrics={"accuracy": training.accuracy}, progress=progress,
     )  # fmt: skip
     last = history.epochs[-1]
     result = TrainResult(last["loss"], last["accuracy"], history, last["val_accuracy"])

@@ -1,4 +1,4 @@
-"""The training loop: `fit` trains a model and logs a History; EarlyStopping; accuracy.
+"""The training loop: `fit` trains a model and logs a History.
 
 One step:   out = model(x); loss = loss_fn(out, y); optimizer.zero_grad(); loss.backward();
             [clip_grad_norm_]; optimizer.step(); then a step record in the History.
@@ -10,139 +10,27 @@ with the likely causes in the message. The records' keys are listed in history.p
 
 import contextlib
 import math
-import numbers
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
-from types import NoneType
+from collections.abc import Callable, Iterable, Mapping, Sized
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm  # a console bar, or a widget in Jupyter
 
 from autograd import Tensor, modes, no_grad
+from nn import Module
+from nn.utils import clip_grad_norm_
 from optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from optim.optimizer import Optimizer
 
-from . import utils
+from .arguments import check_fit_arguments
+from .diagnostics import count_nonfinite, dead_relu, l2_norm, largest, ratio
+from .divergence import TrainingDiverged
+from .early_stopping import EarlyStopping
 from .history import History
-from .layers import ReLU, Sequential
-from .module import Module
 
 Metric = Callable[[Tensor, Any], float]  # (output, target) -> a number for the batch
 Callback = Callable[[History], Any]  # called after every epoch; returning True stops training
-
-__all__ = ["EarlyStopping", "TrainingDiverged", "accuracy", "fit", "progress_bar"]
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss or gradient became nan or inf; the message names the step and the likely causes.
-
-    `.step` is the global number of the failing step and `.history` the run before it (the
-    failing step is not logged). The failing step changed no parameter.
-    """
-
-    def __init__(self, message: str, history: History, step: int) -> None:
-        super().__init__(message)
-        self.history = history
-        self.step = step
-
-    @classmethod
-    def at(
-        cls, where: str, problem: str, causes: Sequence[str], history: History, step: int
-    ) -> "TrainingDiverged":
-        """The error '<where>: <problem>. Likely causes:' and then `causes`, one a line."""
-        listed = "\n".join(f"  - {cause}" for cause in causes)
-        return cls(f"{where}: {problem}. Likely causes:\n{listed}", history, step)
-
-
-def accuracy(output: Tensor, target: Any) -> float:
-    """The fraction of rows whose argmax is the target class: output (N, C), target (N,) ints."""
-    predicted = np.argmax(output.data, axis=-1)
-    labels = np.asarray(getattr(target, "data", target))
-    if predicted.shape != labels.shape:
-        raise ValueError(
-            f"accuracy: output {output.shape} gives predictions of shape {predicted.shape}, "
-            f"but target has shape {labels.shape}"
-        )
-    return float(np.mean(predicted == labels))
-
-
-class EarlyStopping:
-    """Stop training when an epoch value (`monitor`) has not improved for `patience` epochs.
-
-    After each epoch, `step` reads `monitor` from the last epoch record. An improvement is lower
-    (mode="min") or higher (mode="max") than the best so far by more than `min_delta`; on one,
-    the model's state_dict is copied and `history.best_epoch` set. After `patience` epochs in a
-    row without one, `history.stopped_epoch` is set and training stops (patience=0: at the first).
-    With `restore_best`, fit loads the best weights back when training ends, however it ends
-    (early stopping, a callback, or the last epoch), so the model is the best one seen, not the
-    last; it does not when TrainingDiverged is raised. The state carries over between fit calls:
-    pass the same object to resume.
-    """
-
-    def __init__(
-        self,
-        patience: int = 5,
-        min_delta: float = 0.0,
-        restore_best: bool = True,
-        monitor: str = "val_loss",
-        mode: str = "min",
-    ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral):
-            raise TypeError(f"EarlyStopping: patience must be an int, got {patience!r}")
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
-        if not (isinstance(min_delta, numbers.Real) and 0 <= min_delta < math.inf):
-            raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, got {min_delta!r}")
-        if mode not in ("min", "max"):
-            raise ValueError(f'EarlyStopping: mode must be "min" or "max", got {mode!r}')
-        if not isinstance(monitor, str) or not monitor:
-            raise ValueError(f"EarlyStopping: monitor must name an epoch key, got {monitor!r}")
-        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
-        self.monitor, self.mode = monitor, mode
-        self.best = math.inf if mode == "min" else -math.inf
-        self.best_state: dict[str, np.ndarray] | None = None
-        self.bad_epochs = 0  # epochs in a row without an improvement
-
-    def step(self, model: Module, history: History) -> bool:
-        """Take the last epoch's `monitor` value; True when training should stop."""
-        value, epoch = self._monitored(history), history.epochs[-1]["epoch"]
-        if self._improves(value):
-            self.best, self.bad_epochs = value, 0
-            self.best_state = model.state_dict()  # copies
-            history.best_epoch = int(epoch)
-            return False
-        self.bad_epochs += 1
-        if self.bad_epochs >= self.patience:
-            history.stopped_epoch = int(epoch)
-            return True
-        return False
-
-    def restore(self, model: Module) -> None:
-        """Load the best epoch's weights into `model` (with restore_best, once there is one)."""
-        if self.restore_best and self.best_state is not None:
-            model.load_state_dict(self.best_state)
-
-    def _monitored(self, history: History) -> float:
-        record = history.epochs[-1] if history.epochs else {}
-        if self.monitor not in record:
-            hint = " (val_ values need a val_loader)" if self.monitor.startswith("val_") else ""
-            raise ValueError(
-                f"EarlyStopping: monitor={self.monitor!r} is not in the epoch record; "
-                f"available: {sorted(record)}{hint}"
-            )
-        return record[self.monitor]
-
-    def _improves(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
-    def __repr__(self) -> str:
-        return (
-            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-            f"restore_best={self.restore_best}, monitor={self.monitor!r}, mode={self.mode!r})"
-        )
 
 
 def fit(
@@ -183,7 +71,7 @@ def fit(
     """
     metrics = metrics or {}
     callbacks = list(callbacks) if isinstance(callbacks, Iterable) else callbacks  # read once
-    _check_fit_arguments(
+    check_fit_arguments(
         dict(model=model, loss_fn=loss_fn, optimizer=optimizer, train_loader=train_loader,
              val_loader=val_loader, epochs=epochs, scheduler=scheduler,
              clip_grad_norm=clip_grad_norm, early_stopping=early_stopping, callbacks=callbacks,
@@ -248,7 +136,7 @@ class _Trainer:
         if not bar.disable:
             bar.set_postfix({name: f"{value:.4g}" for name, value in {**train, **val}.items()})
         lr = self.optimizer.param_groups[0]["lr"]
-        dead = _dead_relu(self.model, x)  # x: the epoch's last training batch
+        dead = dead_relu(self.model, x)  # x: the epoch's last training batch
         record = {"epoch": epoch, **train, **val, "lr": lr, **dead}
         self.history.log_epoch(**record)
         return record
@@ -295,7 +183,7 @@ class _Trainer:
     def _grad_norms(self, epoch: int, x: Any, y: Any) -> dict[str, float]:
         """Each parameter's gradient norm (0 without one); TrainingDiverged if one is not finite."""
         norms = {
-            name: 0.0 if p.grad is None else _l2_norm(p.grad.data) for name, p in self.named_params
+            name: 0.0 if p.grad is None else l2_norm(p.grad.data) for name, p in self.named_params
         }
         for name, norm in norms.items():
             if not math.isfinite(norm):
@@ -305,11 +193,11 @@ class _Trainer:
     def _update(self) -> dict[str, float]:
         """Clip if asked, step the optimizer; each parameter's |p_after - p_before| / |p_before|."""
         if self.clip_grad_norm is not None:
-            utils.clip_grad_norm_([p for _, p in self.named_params], self.clip_grad_norm)
+            clip_grad_norm_([p for _, p in self.named_params], self.clip_grad_norm)
         before = [p.data.copy() for _, p in self.named_params]  # optimizers update in place
         self.optimizer.step()
         return {
-            name: _ratio(_l2_norm(p.data - old), _l2_norm(old))
+            name: ratio(l2_norm(p.data - old), l2_norm(old))
             for (name, p), old in zip(self.named_params, before, strict=True)
         }
 
@@ -332,66 +220,13 @@ class _Trainer:
             "log of 0 (a probability of exactly 0 or 1 into log or BCE; use logits with "
             "CrossEntropyLoss/BCEWithLogitsLoss)",
             f"exploding gradients (largest gradient norm in the last step: "
-            f"{_largest(grad_norms)}; try clip_grad_norm or a lower lr)",
+            f"{largest(grad_norms)}; try clip_grad_norm or a lower lr)",
         ]
-        bad_inputs = _count_nonfinite(x) + _count_nonfinite(y)
+        bad_inputs = count_nonfinite(x) + count_nonfinite(y)
         if bad_inputs:  # then the likeliest cause: first
             causes.insert(0, f"NaN/inf in the input data ({bad_inputs} of this batch's values)")
         where = f"fit: training diverged at epoch {epoch}, step {self.step}"
         return TrainingDiverged.at(where, problem, causes, self.history, self.step)
-
-
-# fit's arguments that must be of a kind: (the kind, what the error says they must be)
-_FIT_ARGUMENT_KINDS = {
-    "model": (Module, "an nn.Module"),
-    "optimizer": (Optimizer, "an optim.Optimizer, e.g. optim.SGD(model.parameters(), lr=0.1)"),
-    "train_loader": (Iterable, "an iterable of (input, target) batches, e.g. an nn.DataLoader"),
-    "val_loader": ((Iterable, NoneType), "None or an iterable of (input, target) batches"),
-    "scheduler": ((LRScheduler, NoneType), "None or a scheduler from optim.lr_scheduler"),
-    "early_stopping": ((EarlyStopping, NoneType), "None or an nn.EarlyStopping"),
-    "history": ((History, NoneType), "None or an nn.History to continue"),
-}
-
-
-def _check_fit_arguments(arguments: Mapping[str, Any]) -> None:
-    """TypeError or ValueError naming the first of fit's `arguments` (by name) that is wrong."""
-    for name, (kind, what) in _FIT_ARGUMENT_KINDS.items():
-        if not isinstance(arguments[name], kind):
-            raise TypeError(f"fit: {name} must be {what}, got {type(arguments[name]).__name__}")
-    if not callable(arguments["loss_fn"]):
-        raise TypeError(
-            "fit: loss_fn must be callable (output, target) -> loss, e.g. "
-            f"nn.CrossEntropyLoss(), got {arguments['loss_fn']!r}"
-        )
-    _check_fit_numbers(arguments["epochs"], arguments["clip_grad_norm"])
-    _check_fit_callables(arguments["callbacks"], arguments["metrics"])
-
-
-def _check_fit_numbers(epochs: Any, clip_grad_norm: Any) -> None:
-    """epochs an int >= 1; clip_grad_norm None or a number > 0."""
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        raise TypeError(f"fit: epochs must be an int, got {epochs!r}")
-    if epochs < 1:
-        raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
-    if clip_grad_norm is None:
-        return
-    if isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, numbers.Real):
-        raise TypeError(f"fit: clip_grad_norm must be a number or None, got {clip_grad_norm!r}")
-    if not clip_grad_norm > 0:
-        raise ValueError(f"fit: clip_grad_norm must be > 0 (or None), got {clip_grad_norm}")
-
-
-def _check_fit_callables(callbacks: Any, metrics: Any) -> None:
-    """callbacks a list of callables; metrics a mapping of new names to callables."""
-    if not (isinstance(callbacks, list) and all(map(callable, callbacks))):
-        raise TypeError(f"fit: callbacks must be an iterable of callables, got {callbacks!r}")
-    if not isinstance(metrics, Mapping):
-        raise TypeError(f"fit: metrics must map names to callables, got {metrics!r}")
-    for name, fn in metrics.items():
-        if name in ("epoch", "loss", "lr") or name.startswith(("val_", "dead_relu/")):
-            raise ValueError(f"fit: metric name {name!r} would overwrite a key fit logs")
-        if not callable(fn):
-            raise TypeError(f"fit: metric {name!r} must be callable (output, target), got {fn!r}")
 
 
 def progress_bar(total: int | None, progress: bool | None, desc: str) -> tqdm:
@@ -437,55 +272,8 @@ def _weighted_means(
     return {name: float(weights @ [m[name] for m in measures]) for name in measures[0]}
 
 
-def _l2_norm(a: np.ndarray) -> float:
-    """||a||_2 (nan or inf when `a` holds one), without the sum of squares overflowing."""
-    norm = math.sqrt(np.vdot(a, a))  # vdot (BLAS) overflows to inf without a warning
-    if math.isinf(norm) and np.isfinite(a).all():  # float32 squares overflow above ~1.8e19
-        largest = float(np.abs(a).max())
-        return largest * math.sqrt(np.vdot(a / largest, a / largest))
-    return norm
-
-
-def _ratio(change: float, size: float) -> float:
-    """change / size, with 0 / 0 = 0 (a zero parameter left alone) and x / 0 = inf."""
-    if size:
-        return change / size
-    return 0.0 if change == 0 else math.inf
-
-
-def _largest(grad_norms: dict[str, float]) -> str:
-    """'<norm> (<name>)' for the largest norm, nan counting as largest."""
-    if not grad_norms:
-        return "none yet (no step finished)"
-    name = max(grad_norms, key=lambda k: (math.isnan(grad_norms[k]), grad_norms[k]))
-    return f"{grad_norms[name]:.4g} ({name})"
-
-
-def _count_nonfinite(values: Any) -> int:
-    array = np.asarray(getattr(values, "data", values))
-    return int(np.count_nonzero(~np.isfinite(array))) if array.dtype.kind in "fc" else 0
-
-
 def _step_scheduler(scheduler: LRScheduler, record: dict[str, float]) -> None:
     if isinstance(scheduler, ReduceLROnPlateau):
         scheduler.step(record.get("val_loss", record["loss"]))
     else:
         scheduler.step()
-
-
-def _dead_relu(model: Module, x: Any) -> dict[str, float]:
-    """For a Sequential: each ReLU child's fraction of units that are 0 for every row of x.
-
-    The children run one by one, since Sequential's fused Linear+ReLU never shows the ReLU's
-    output on its own. {} for any other model.
-    """
-    if not isinstance(model, Sequential):
-        return {}
-    model.eval()  # no dropout masks drawn, no BatchNorm statistics moved: training is untouched
-    fractions = {}
-    with no_grad():
-        for name, child in model.named_children():
-            x = child(x)
-            if isinstance(child, ReLU):
-                fractions[f"dead_relu/{name}"] = float(np.all(x.data == 0, axis=0).mean())
-    return fractions
