@@ -82,9 +82,9 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """binary_cross_entropy(sigmoid(input), target), computed from the logits without overflow.
 
-    With softplus(-x) = log(1 + e^-x) = max(-x, 0) + log(1 + e^-|x|), which never overflows:
-    loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus(-x); with no pos_weight this is
-    max(x, 0) - x * y + log(1 + e^-|x|). Exact for logits of +-100 and beyond. `pos_weight`
+    With softplus(-x) = log(1 + e^-x) (Tensor.softplus, which never overflows):
+    loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus(-x). Exact for logits of +-100
+    and beyond; at x = 0 the gradient is sigmoid(0) - y, as torch's. `pos_weight`
     (one per class, broadcasting along the last axis) weights the positive term.
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
