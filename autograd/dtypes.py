@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import is_real
+
 DEFAULT_DTYPE = np.dtype(np.float32)
 KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float, torch's categories
 
@@ -44,7 +46,7 @@ def as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
 
 def is_number(x: Any) -> bool:
     """A real Python or numpy number (not a bool): the kind of operand that is 'weak'."""
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    return is_real(x)
 
 
 def number_dtype(x: float, like: np.dtype | None) -> np.dtype:

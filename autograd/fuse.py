@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import backend
-from .dtypes import promote
+from .dtypes import is_number, promote
 from .graph import topo_order
 from .modes import is_grad_enabled
 from .ops import saves_inputs
@@ -96,7 +96,7 @@ class Expr:
         return self._unary("neg")
 
     def __pow__(self, exponent: Any) -> "Expr":
-        if isinstance(exponent, Expr) or not _is_number(exponent):
+        if isinstance(exponent, Expr) or not is_number(exponent):
             raise TypeError(f"fuse: ** takes a number exponent, got {type(exponent).__name__}")
         return Expr("pow", (self,), float(exponent))
 
@@ -222,13 +222,9 @@ def _lift_all(inputs: tuple, name: str) -> list[Tensor]:
 def _as_expr(x: Any, op: str) -> Expr:
     if isinstance(x, Expr):
         return x
-    if _is_number(x):
+    if is_number(x):
         return Expr("const", value=float(x))
     raise TypeError(
         f"fuse: {op} takes expressions of the inputs and numbers, got {type(x).__name__} "
         "(pass arrays and Tensors as inputs of the fused function instead)"
     )
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)

@@ -5,6 +5,8 @@ from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
 
+from .arguments import is_whole
+
 Shape = tuple[int, ...]
 Axis = int | Sequence[int] | None
 
@@ -65,7 +67,7 @@ def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
         raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
     for a in axes:
-        if not isinstance(a, Integral) or isinstance(a, bool):
+        if not is_whole(a):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {a!r}")
         if not -ndim <= a < ndim:
             raise ValueError(f"{op}: axis {a} out of range for a {ndim}-d tensor")
@@ -79,7 +81,7 @@ def normalize_axis(op: str, axis: int, ndim: int) -> int:
     """One axis of an `ndim`-d tensor (at least 1-d), as a non-negative int."""
     if type(axis) is int and -ndim <= axis < ndim:
         return axis % ndim
-    if not isinstance(axis, Integral) or isinstance(axis, bool):
+    if not is_whole(axis):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     raise ValueError(f"{op}: axis {axis} out of range for a {ndim}-d tensor")
 

@@ -14,12 +14,13 @@ current lr, so two schedulers stepped on one optimizer multiply. LambdaLR and On
 """
 
 import math
-import numbers
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from types import SimpleNamespace
 from typing import Any, NamedTuple
+
+from autograd.arguments import is_real, is_whole
 
 __all__ = [
     "CosineAnnealingLR",
@@ -49,7 +50,7 @@ _RULES: dict[str, Callable[[float], bool]] = {
 
 def _check_number(owner: object, name: str, value: Any, rule: str) -> None:
     """Raise unless `value` is a finite real number obeying `rule`, a key of _RULES."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{type(owner).__name__}: {name} must be a number, got {value!r}")
     if not (math.isfinite(value) and _RULES[rule](value)):
         raise ValueError(f"{type(owner).__name__}: {name} must be {rule}, got {value!r}")
@@ -57,7 +58,7 @@ def _check_number(owner: object, name: str, value: Any, rule: str) -> None:
 
 def _check_int(owner: object, name: str, value: Any, minimum: int) -> None:
     """Raise unless `value` is an int >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole(value):
         raise TypeError(f"{type(owner).__name__}: {name} must be an int, got {value!r}")
     if value < minimum:
         raise ValueError(f"{type(owner).__name__}: {name} must be >= {minimum}, got {value!r}")
@@ -588,7 +589,7 @@ def schedule_values(
     `make_scheduler` gets a stand-in optimizer with one param group ("lr": lr, plus "momentum"
     and "betas" for OneCycleLR), e.g. schedule_values(lambda o: CosineAnnealingLR(o, 100), 100).
     """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+    if not is_whole(steps) or steps < 0:
         raise ValueError(f"schedule_values: steps must be an int >= 0, got {steps!r}")
     group = {"params": [], "lr": lr, "momentum": 0.0, "betas": (0.9, 0.999)}
     scheduler = make_scheduler(SimpleNamespace(param_groups=[group]))

@@ -38,17 +38,23 @@ def test_package_imports_only_what_it_may(package):
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
 
 
-def test_optim_takes_only_kernels_and_zero_grads_from_autograd():
-    """optim works on anything with .data and .grad; from autograd it uses only array kernels
-    and zero_grads (shared with nn.Module.zero_grad)."""
+OPTIM_TAKES_FROM_AUTOGRAD = {  # module: the names optim may import from it
+    "autograd": {"backend"},
+    "autograd.backend": None,  # any kernel
+    "autograd.gradients": {"zero_grads"},  # shared with nn.Module.zero_grad
+    "autograd.arguments": {"is_real", "is_whole"},  # argument checks
+}
+
+
+def test_optim_takes_only_kernels_and_helpers_from_autograd():
+    """optim works on anything with .data and .grad: from autograd it takes array kernels,
+    zero_grads and the argument checks, never Tensor."""
     for path in (ROOT / "optim").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module == "autograd":
-                assert [a.name for a in node.names] == ["backend"], path
-            elif isinstance(node, ast.ImportFrom) and node.module == "autograd.gradients":
-                assert [a.name for a in node.names] == ["zero_grads"], path
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd."):
-                assert node.module == "autograd.backend", path
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
+                assert node.module in OPTIM_TAKES_FROM_AUTOGRAD, path
+                allowed = OPTIM_TAKES_FROM_AUTOGRAD[node.module]
+                assert allowed is None or {a.name for a in node.names} <= allowed, path
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))

@@ -1,10 +1,10 @@
 """fit's arguments, checked before the first step: TypeError or ValueError naming a bad one."""
 
-import numbers
 from collections.abc import Iterable, Mapping
 from types import NoneType
 from typing import Any
 
+from autograd.arguments import is_real, is_whole
 from nn import Module
 from optim.lr_scheduler import LRScheduler
 from optim.optimizer import Optimizer
@@ -40,13 +40,13 @@ def check_fit_arguments(arguments: Mapping[str, Any]) -> None:
 
 def _check_fit_numbers(epochs: Any, clip_grad_norm: Any) -> None:
     """epochs an int >= 1; clip_grad_norm None or a number > 0."""
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+    if not is_whole(epochs):
         raise TypeError(f"fit: epochs must be an int, got {epochs!r}")
     if epochs < 1:
         raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
     if clip_grad_norm is None:
         return
-    if isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, numbers.Real):
+    if not is_real(clip_grad_norm):
         raise TypeError(f"fit: clip_grad_norm must be a number or None, got {clip_grad_norm!r}")
     if not clip_grad_norm > 0:
         raise ValueError(f"fit: clip_grad_norm must be > 0 (or None), got {clip_grad_norm}")

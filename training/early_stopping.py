@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from autograd.arguments import is_whole
 from nn import Module
 
 from .history import History
@@ -31,7 +32,7 @@ class EarlyStopping:
         monitor: str = "val_loss",
         mode: str = "min",
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral):
+        if not is_whole(patience):
             raise TypeError(f"EarlyStopping: patience must be an int, got {patience!r}")
         if patience < 0:
             raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")

@@ -18,6 +18,7 @@ import graphviz
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.arguments import is_whole
 from autograd.graph import topo_order
 from nn import Module
 
@@ -186,7 +187,7 @@ def _check_options(
         raise ValueError(f"draw_graph: rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
     if show not in SHOWS:
         raise ValueError(f"draw_graph: show must be one of {', '.join(SHOWS)}, got {show!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+    if not is_whole(max_nodes) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be an int >= 1, got {max_nodes!r}")
     if model is not None and not isinstance(model, Module):
         raise TypeError(f"draw_graph: model must be an nn.Module, got {type(model).__name__}")

@@ -22,6 +22,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from autograd import Tensor, Value, grad, no_grad
+from autograd.arguments import is_whole
 from nn import Module, Sequential
 from optim.lr_scheduler import LRScheduler, schedule_values
 from training import History
@@ -225,7 +226,7 @@ def plot_lr_schedule(
     `{"cosine": lambda o: CosineAnnealingLR(o, 100)}`."""
     if not schedules:
         raise ValueError("plot_lr_schedule: schedules is empty; give {name: make_scheduler}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_whole(steps) or steps < 1:
         raise ValueError(f"plot_lr_schedule: steps must be an int >= 1, got {steps!r}")
     figure = Figure(figsize=(6, 4), layout="constrained")
     ax = figure.add_subplot()

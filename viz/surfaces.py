@@ -21,6 +21,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from autograd import Tensor
+from autograd.arguments import is_whole
 from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
 from .plots import save_figure
@@ -100,7 +101,7 @@ def optimizer_paths(
     `optimizers` maps a name to a factory params -> Optimizer (default: `default_optimizers`).
     The position is one Tensor (2,) of float64; row 0 of each path is the start.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_whole(steps) or steps < 1:
         raise ValueError(f"optimizer_paths: steps must be an int >= 1, got {steps!r}")
     optimizers = default_optimizers(surface) if optimizers is None else optimizers
     if not optimizers:
