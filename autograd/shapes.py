@@ -102,14 +102,19 @@ def torch_axes(method: Callable) -> Callable:
 
     @functools.wraps(method)
     def either_names(self: Any, *args: Any, **kwargs: Any) -> Any:
-        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
-            if torch_name in kwargs:
-                if numpy_name in kwargs:
-                    raise TypeError(
-                        f"{method.__name__}: got both {torch_name}= and {numpy_name}=; "
-                        "they are the same argument"
-                    )
-                kwargs[numpy_name] = kwargs.pop(torch_name)
+        if "dim" in kwargs or "keepdim" in kwargs:  # a test, not a loop: sum() is on hot paths
+            _rename_torch_arguments(method.__name__, kwargs)
         return method(self, *args, **kwargs)
 
     return either_names
+
+
+def _rename_torch_arguments(op: str, kwargs: dict) -> None:
+    """dim= to axis=, keepdim= to keepdims= in `kwargs`; TypeError if both names are given."""
+    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+        if torch_name in kwargs:
+            if numpy_name in kwargs:
+                raise TypeError(
+                    f"{op}: got both {torch_name}= and {numpy_name}=; they are the same argument"
+                )
+            kwargs[numpy_name] = kwargs.pop(torch_name)
