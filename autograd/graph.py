@@ -17,8 +17,7 @@ Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad);
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from . import modes
@@ -67,7 +66,8 @@ def backward(
         if node.parents:
             node.grad = None
     root.grad = seed if root.grad is None else root.grad + seed
-    with _grad_mode(create_graph):
+    previous, grad_mode.enabled = grad_mode.enabled, create_graph  # VJPs record for create_graph
+    try:
         for node in reversed(order):
             if node.grad is None or not node.parents:
                 continue
@@ -77,6 +77,8 @@ def backward(
                     parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None
+    finally:
+        grad_mode.enabled = previous
     if narrator:
         narrator.finish(order)
     if create_graph:
@@ -113,16 +115,6 @@ def _fit(g: Any, node: Any, parent: Any) -> Any:
     if g is node.grad and not parent.parents:
         return g.clone() if hasattr(g, "clone") else g  # floats are immutable
     return g
-
-
-@contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    """Grad mode set to `enabled` inside, restored after: VJPs record only for create_graph."""
-    previous, grad_mode.enabled = grad_mode.enabled, enabled
-    try:
-        yield
-    finally:
-        grad_mode.enabled = previous
 
 
 def _detach_interior_gradients(order: list) -> None:
