@@ -16,8 +16,26 @@ import numpy as np
 
 from .arguments import is_real
 
-DEFAULT_DTYPE = np.dtype(np.float32)
+DEFAULT_DTYPE = np.dtype(np.float32)  # the default float; only set_default_dtype changes it
 KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float, torch's categories
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype new float data gets: float32 unless set_default_dtype changed it."""
+    return DEFAULT_DTYPE
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Make `dtype` (float32 or float64) the default float for new data, as torch's function.
+
+    Read at call time wherever the policy above says "the default float", so it applies to
+    lists, Python numbers, factories and layers made afterwards. TypeError for other dtypes.
+    """
+    global DEFAULT_DTYPE
+    wanted = np.dtype(dtype)
+    if wanted not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: float32 or float64 can be the default, not {wanted}")
+    DEFAULT_DTYPE = wanted
 
 
 def real_dtype(dtype: Any, op: str) -> np.dtype:

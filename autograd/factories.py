@@ -1,6 +1,11 @@
 """Ways to make a Tensor: from data, filled with a value, counting, random, or shared via DLPack.
 
-All take torch's shape forms, f(2, 3) and f((2, 3)); float32 unless `dtype` says otherwise.
+Named and typed as torch's factories: shapes as f(2, 3) or f((2, 3)); `dtype=` a numpy dtype or
+one of torch's names (tracegrad.float64 is np.dtype("float64")); when `dtype` is left out, data
+are inferred as torch does (Python ints int64, floats the default float, bools bool) and other
+factories give the default float (float32 unless dtypes.set_default_dtype changed it). Random
+ones draw from `generator` (an int seed or a numpy Generator) or, without one, from the global
+generator that rng.manual_seed seeds.
 """
 
 import math
@@ -9,61 +14,107 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DEFAULT_DTYPE, real_dtype
+from . import dtypes
+from .arguments import is_whole
+from .dtypes import real_dtype
 from .rng import as_generator
 from .shapes import shape_arg
 from .tensor import Tensor
 
-
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new Tensor (float32 unless `dtype` or float64 data says otherwise)."""
-    return Tensor(data, requires_grad, dtype)
+Shape = int | Sequence[int]
 
 
-def zeros(
-    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
-) -> Tensor:
-    return Tensor(np.zeros(shape_arg(shape), dtype), requires_grad, dtype)
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new Tensor holding a copy of `data`, its dtype inferred as torch's `torch.tensor`:
+    Python ints int64, floats the default float, bools bool; arrays and Tensors keep theirs."""
+    return Tensor(np.array(_array(data), copy=True), requires_grad, _dtype_of(data, dtype))
 
 
-def ones(
-    *shape: int | Sequence[int], dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False
-) -> Tensor:
-    return Tensor(np.ones(shape_arg(shape), dtype), requires_grad, dtype)
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """`data` as a Tensor, sharing its memory when it already is one or an array of `dtype`."""
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return Tensor(_array(data), dtype=_dtype_of(data, dtype))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A leaf sharing `array`'s memory and keeping its dtype (changes show through both ways)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
+    real_dtype(array.dtype, "from_numpy")
+    return Tensor._wrap(array)
+
+
+def zeros(*shape: Shape, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return full(shape_arg(shape), 0, dtype=_float(dtype), requires_grad=requires_grad)
+
+
+def ones(*shape: Shape, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return full(shape_arg(shape), 1, dtype=_float(dtype), requires_grad=requires_grad)
+
+
+def empty(*shape: Shape, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """torch leaves the memory uninitialised; here it is zeros, so programs stay reproducible."""
+    return zeros(*shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(
-    shape: int | Sequence[int],
-    value: float,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
+    shape: Shape, fill_value: float, *, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.full(shape_arg((shape,)), value, dtype), requires_grad, dtype)
+    """`shape` filled with `fill_value`; its dtype inferred from the value as torch.tensor's."""
+    dtype = _dtype_of(fill_value, dtype)
+    return Tensor(np.full(shape_arg((shape,)), fill_value, dtype), requires_grad, dtype)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape, in t's dtype unless `dtype` says otherwise (torch)."""
-    return zeros(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return full_like(t, 0, dtype=dtype, requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape, in t's dtype unless `dtype` says otherwise (torch)."""
-    return ones(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return full_like(t, 1, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """As `empty`: zeros of t's shape and dtype."""
+    return full_like(t, 0, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(
+    t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """t's shape filled with `fill_value`, in t's dtype unless `dtype` says otherwise."""
+    return full(np.shape(t), fill_value, dtype=_like(t, dtype), requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+    """rand of t's shape, in t's dtype unless `dtype` says otherwise."""
+    return rand(np.shape(t), generator=generator, dtype=_like(t, dtype))
+
+
+def randn_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+    """randn of t's shape, in t's dtype unless `dtype` says otherwise."""
+    return randn(np.shape(t), generator=generator, dtype=_like(t, dtype))
 
 
 def arange(
-    start: float, stop: float | None = None, step: float = 1, dtype: Any = DEFAULT_DTYPE
+    start: float, end: float | None = None, step: float = 1, *, dtype: Any = None
 ) -> Tensor:
-    """Evenly spaced values in [start, stop) like numpy (float32 by default).
+    """Evenly spaced values in [start, end) like numpy; int64 when start, end and step are all
+    ints and `dtype` is left out, else the default float (torch).
 
     The count and the range of `dtype` are checked before anything is allocated: OverflowError
     if the last value does not fit `dtype`, ValueError for a step of 0 or a non-finite bound.
     """
-    start, stop = (0, start) if stop is None else (start, stop)
+    start, end = (0, start) if end is None else (start, end)
+    if dtype is None:
+        whole = all(is_whole(v) for v in (start, end, step))
+        dtype = np.int64 if whole else dtypes.DEFAULT_DTYPE
     dtype = real_dtype(dtype, "arange")
-    if step == 0 or not all(np.isfinite((start, stop, step))):
-        raise ValueError(f"arange: need finite bounds and a non-zero step, got {start, stop, step}")
-    count = max(0, math.ceil((stop - start) / step))
+    if step == 0 or not all(np.isfinite((start, end, step))):
+        raise ValueError(f"arange: need finite bounds and a non-zero step, got {start, end, step}")
+    count = max(0, math.ceil((end - start) / step))
     last = start + (count - 1) * step if count else start
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
@@ -73,29 +124,62 @@ def arange(
                 f"({info.min}..{info.max})"
             )
     exact = dtype if dtype.kind in "iu" else None  # floats: computed in float64, then cast
-    return Tensor(np.arange(start, stop, step, dtype=exact), dtype=dtype)
+    return Tensor(np.arange(start, end, step, dtype=exact), dtype=dtype)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included (the default float)."""
+    if not is_whole(steps) or steps < 0:
+        raise ValueError(f"linspace: steps must be an int >= 0, got {steps!r}")
+    return Tensor(np.linspace(start, end, steps), dtype=_float(dtype))
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None) -> Tensor:
+    """The n x m identity matrix (m = n by default), in the default float."""
+    return Tensor(np.eye(n, m), dtype=_float(dtype))
 
 
 def randn(
-    *shape: int | Sequence[int],
-    generator: Any = None,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
+    *shape: Shape, generator: Any = None, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """Standard normal samples from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(
-        as_generator(generator).standard_normal(shape_arg(shape)).astype(dtype), requires_grad
-    )
+    """Standard normal samples, in the default float unless `dtype` says otherwise."""
+    draws = as_generator(generator, "randn").standard_normal(shape_arg(shape))
+    return Tensor(draws, requires_grad, _float(dtype))
 
 
 def rand(
-    *shape: int | Sequence[int],
-    generator: Any = None,
-    dtype: Any = DEFAULT_DTYPE,
-    requires_grad: bool = False,
+    *shape: Shape, generator: Any = None, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """Uniform samples in [0, 1) from `generator` (a numpy Generator or an int seed)."""
-    return Tensor(as_generator(generator).random(shape_arg(shape)), requires_grad, dtype)
+    """Uniform samples in [0, 1), in the default float unless `dtype` says otherwise."""
+    draws = as_generator(generator, "rand").random(shape_arg(shape))
+    return Tensor(draws, requires_grad, _float(dtype))
+
+
+def randint(
+    low: int,
+    high: int | Sequence[int] | None = None,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Any = None,
+    dtype: Any = np.int64,
+) -> Tensor:
+    """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size)
+    as torch (int64 by default)."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None or not (is_whole(low) and is_whole(high)):
+        raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    if not low < high:
+        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+    draws = as_generator(generator, "randint").integers(low, high, shape_arg((size,)))
+    return Tensor(draws, dtype=dtype)
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = np.int64) -> Tensor:
+    """A random ordering of 0..n-1 (int64 by default)."""
+    if not is_whole(n) or n < 0:
+        raise ValueError(f"randperm: n must be an int >= 0, got {n!r}")
+    return Tensor(as_generator(generator, "randperm").permutation(n), dtype=dtype)
 
 
 def from_dlpack(x: Any) -> Tensor:
@@ -108,3 +192,35 @@ def from_dlpack(x: Any) -> Tensor:
     data = np.from_dlpack(x)
     real_dtype(data.dtype, "from_dlpack")
     return Tensor._wrap(data)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _array(data: Any) -> Any:
+    """A Tensor's array, or `data` as given."""
+    return data.data if isinstance(data, Tensor) else data
+
+
+def _dtype_of(data: Any, dtype: Any) -> np.dtype:
+    """`dtype` if given, else torch.tensor's inference: arrays, numpy scalars and Tensors keep
+    theirs; Python bools are bool, ints int64, floats the default float."""
+    if dtype is not None:
+        return real_dtype(dtype, "tensor")
+    data = _array(data)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data.dtype
+    kind = np.asarray(data).dtype.kind
+    return {"b": np.dtype(np.bool_), "i": np.dtype(np.int64), "u": np.dtype(np.int64)}.get(
+        kind, dtypes.DEFAULT_DTYPE
+    )
+
+
+def _float(dtype: Any) -> np.dtype:
+    """`dtype`, or the default float when it is left out."""
+    return dtypes.DEFAULT_DTYPE if dtype is None else dtype
+
+
+def _like(t: Any, dtype: Any) -> np.dtype:
+    """`dtype`, or t's when it is left out."""
+    return np.asarray(t).dtype if dtype is None else dtype

@@ -1,18 +1,51 @@
-"""Random generators made explicit: every random choice takes a seed or a Generator."""
+"""Random generators made explicit: every random choice takes a seed or a Generator, and without
+one draws from the one global generator that `manual_seed` seeds (torch's convention).
+
+The global generator is a single numpy Generator object for the whole process. `manual_seed(n)`
+resets its state in place rather than replacing it, so anything already holding it (a Dropout
+layer, a DataLoader) draws the seeded stream from then on, as in torch. Until the first
+`manual_seed` it starts from fresh OS entropy, so unseeded programs differ from run to run.
+numpy's own hidden global state (np.random.seed) is never used.
+"""
 
 import numpy as np
 
+from .arguments import is_whole
+
 Seed = int | np.random.Generator | None
+
+_GLOBAL = np.random.Generator(np.random.PCG64())
+
+
+def default_generator() -> np.random.Generator:
+    """The global generator every random draw without a `generator=` uses."""
+    return _GLOBAL
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the global generator (torch.manual_seed): the same seed, the same draws after it.
+
+    Returns the global generator. TypeError unless `seed` is an int; ValueError if negative.
+    """
+    if not is_whole(seed):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
+    _GLOBAL.bit_generator.state = np.random.PCG64(int(seed)).state
+    return _GLOBAL
 
 
 def as_generator(seed: Seed = None, owner: str = "") -> np.random.Generator:
-    """`seed` itself if it is a Generator, else a new Generator seeded with it (None: fresh).
+    """`seed` itself if it is a Generator, a new Generator seeded with it if an int, the global
+    generator if None (see `manual_seed`).
 
     A seed of another type raises TypeError, naming `owner` (the function given it) if any.
     """
+    if seed is None:
+        return _GLOBAL
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and not isinstance(seed, (int, np.integer)):
+    if not isinstance(seed, (int, np.integer)):
         prefix = f"{owner}: " if owner else ""
         raise TypeError(
             f"{prefix}seed must be an int, a numpy Generator or None, got {type(seed).__name__}"
