@@ -6,7 +6,10 @@ losses.py and normalisations in norm.py; both are re-exported here.
 
 from typing import Any
 
+import numpy as np
+
 from autograd import Tensor, linear
+from autograd.functions import one_hot, pad
 from autograd.rng import as_generator
 
 from .losses import (
@@ -26,10 +29,17 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
     "cross_entropy",
     "dropout",
+    "elu",
+    "embedding",
     "flatten",
     "gelu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
     "huber_loss",
     "l1_loss",
     "l1_penalty",
@@ -38,13 +48,23 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
     "relu",
+    "relu6",
     "rms_norm",
+    "selu",
     "sigmoid",
     "silu",
     "softmax",
+    "softmin",
+    "softplus",
+    "softsign",
     "tanh",
 ]
 
@@ -104,3 +124,74 @@ def check_probability(op: str, p: float) -> None:
     """ValueError unless 0 <= p <= 1."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p must be between 0 and 1, got {p}")
+
+
+# --- more activations: each a Tensor method ----------------------------------------------------
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return x.softplus(beta, threshold)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x.elu(alpha)
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x.celu(alpha)
+
+
+def selu(x: Tensor) -> Tensor:
+    return x.selu()
+
+
+def mish(x: Tensor) -> Tensor:
+    return x.mish()
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return x.hardtanh(min_val, max_val)
+
+
+def relu6(x: Tensor) -> Tensor:
+    return x.relu6()
+
+
+def hardsigmoid(x: Tensor) -> Tensor:
+    return x.hardsigmoid()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    return x.hardswish()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    return x.logsigmoid()
+
+
+def softsign(x: Tensor) -> Tensor:
+    return x.softsign()
+
+
+def softmin(x: Tensor, dim: int = -1) -> Tensor:
+    return x.softmin(dim)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    return x.glu(dim)
+
+
+def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    return x.normalize(p, dim, eps)
+
+
+def embedding(indices: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of `weight` (V, D) picked by integer `indices` (...) -> (..., D); repeated indices
+    accumulate their gradients; the `padding_idx` row gets none."""
+    idx = np.asarray(getattr(indices, "data", indices))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got {idx.dtype}")
+    rows = weight[idx]
+    if padding_idx is None:
+        return rows
+    return rows.where((idx != padding_idx)[..., None], weight.data[idx])

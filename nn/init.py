@@ -5,9 +5,10 @@ returns the same tensor. Writing `.data` records nothing, so a leaf that require
 leaf with no parents; call them on parameters before training, not inside a forward pass.
 
 The random ones draw float64 samples from `generator` (an int seed, a numpy Generator, used and
-advanced, or None for a fresh one) and cast them to the tensor's dtype, so one seed gives float32
-and float64 tensors the same values up to rounding. All of them draw through `uniform_` or
-`normal_`: xavier_uniform_(t, generator=s) writes exactly uniform_(t, -bound, bound, generator=s).
+advanced, or None for the global generator that `manual_seed` seeds) and cast them to the
+tensor's dtype, so one seed gives float32 and float64 tensors the same values up to rounding.
+All of them draw through `uniform_` or `normal_`: xavier_uniform_(t, generator=s) writes exactly
+uniform_(t, -bound, bound, generator=s).
 
 Fans follow torch: a weight of shape (out, in, *kernel) has
     fan_in = in * prod(kernel)    fan_out = out * prod(kernel)
@@ -25,10 +26,12 @@ from autograd.tensor import Tensor
 __all__ = [
     "calculate_gain",
     "constant_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -91,6 +94,15 @@ def ones_(tensor: Tensor) -> Tensor:
     return tensor
 
 
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity in a 2-D tensor (ones on the diagonal, zeros elsewhere; any aspect ratio)."""
+    _check_tensor("eye_", tensor)
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors, got shape {tensor.shape}")
+    tensor.data[...] = np.eye(*tensor.shape)
+    return tensor
+
+
 # --- plain distributions: every random initialiser draws through these two ------------------
 
 
@@ -111,6 +123,24 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Seed
         raise ValueError(f"normal_: std must be >= 0, got {std}")
     rng = as_generator(generator, "normal_")
     tensor.data[...] = mean + std * rng.standard_normal(tensor.shape)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Seed = None) -> Tensor:
+    """A (semi-)orthogonal matrix times `gain` (Saxe et al.), as torch: the Q of the QR of a
+    normal matrix (rows, cols) flattened from the tensor's shape, signs fixed by R's diagonal,
+    so orthonormal rows (rows <= cols) or columns (rows > cols)."""
+    _check_random("orthogonal_", tensor)
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: need at least 2 dimensions, got shape {tensor.shape}")
+    if tensor.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.size // rows
+    flat = as_generator(generator, "orthogonal_").standard_normal((rows, cols))
+    q, r = np.linalg.qr(flat.T if rows < cols else flat)
+    q = q * np.sign(np.diag(r))  # a unique Q: the distribution is uniform (Haar)
+    tensor.data[...] = gain * (q.T if rows < cols else q).reshape(tensor.shape)
     return tensor
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, linear
+from autograd.dtypes import get_default_dtype
 from autograd.rng import as_generator
 
 from . import functional as F
@@ -18,7 +19,7 @@ class Linear(Module):
     """y = x @ weight.T + bias: (..., in_features) -> (..., out_features); weight (out, in).
 
     Starts like torch: weight and bias uniform in +-1/sqrt(in_features), drawn from `generator`
-    (an int seed or a numpy Generator).
+    (an int seed or a numpy Generator; by default the global one), in the default float dtype.
     """
 
     def __init__(
@@ -26,14 +27,13 @@ class Linear(Module):
     ) -> None:
         rng = as_generator(generator)
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(np.empty((out_features, in_features), np.float32))
+        dtype = get_default_dtype()
+        self.weight = Parameter(np.empty((out_features, in_features), dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
         self.bias = None
         if bias:
             bound = 1 / math.sqrt(in_features) if in_features else 0.0
-            self.bias = init.uniform_(
-                Parameter(np.empty(out_features, np.float32)), -bound, bound, rng
-            )
+            self.bias = init.uniform_(Parameter(np.empty(out_features, dtype)), -bound, bound, rng)
 
     def forward(self, x: Tensor, relu: bool = False) -> Tensor:
         """The layer's output, passed through relu when `relu` (Sequential's fused Linear+ReLU)."""
@@ -191,7 +191,8 @@ class Dropout(Module):
     """Zero each element with probability p while training, scaling the rest by 1/(1-p).
 
     The expected value is unchanged; in eval mode it is the identity. Masks come from
-    `generator` (an int seed or a numpy Generator).
+    `generator` (an int seed or a numpy Generator), by default the global generator that
+    `manual_seed` seeds.
     """
 
     def __init__(self, p: float = 0.5, generator: Any = None) -> None:
@@ -203,3 +204,131 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Embedding(Module):
+    """A lookup table: integer indices (...) -> rows of `weight` (..., embedding_dim).
+
+    weight (num_embeddings, embedding_dim) starts N(0, 1) as in torch, drawn from `generator`;
+    the row `padding_idx`, if given, starts at zero and gets no gradient.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        generator: Any = None,
+    ) -> None:
+        if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
+            raise ValueError(
+                f"Embedding: padding_idx {padding_idx} is outside 0..{num_embeddings - 1}"
+            )
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
+        weight = Parameter(np.empty((num_embeddings, embedding_dim), get_default_dtype()))
+        self.weight = init.normal_(weight, generator=generator)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, indices: Any) -> Tensor:
+        return F.embedding(indices, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
+
+
+class Softplus(Module):
+    """log(1 + e^(beta x)) / beta, x itself where beta x > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha (e^x - 1) below."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """max(0, x) + min(0, alpha (e^(x / alpha) - 1))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha)
+
+
+class SELU(Module):
+    """scale * elu(x, alpha) with the self-normalising constants."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x)
+
+
+class Mish(Module):
+    """x * tanh(softplus(x))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x)
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardswish(x)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardsigmoid(x)
+
+
+class Hardtanh(Module):
+    """x limited to [min_val, max_val]; gradient 1 strictly inside."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Module):
+    """min(max(x, 0), 6)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu6(x)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)

@@ -4,7 +4,7 @@ One Module serves both engines: its parameters are `Parameter`s (Tensors a model
 in the micrograd-style scalar networks, `Value`s. Names follow PyTorch: `layers.0.weight`.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -93,6 +93,22 @@ class Module:
         setattr(self, name, tensor)
         self.__dict__.setdefault("_buffer_names", []).append(name)
 
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add `param` (a Parameter, or None for an absent one such as a missing bias) as
+        attribute `name`."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"register_parameter: {name!r} must be a Parameter or None, "
+                f"got {type(param).__name__}"
+            )
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add `module` as the child named `name` (as the attribute of that name)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        setattr(self, name, module)
+
     def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, buffer) pairs of this module and every submodule."""
         for prefix, module in self.named_modules():
@@ -139,6 +155,52 @@ class Module:
 
     def eval(self) -> "Module":
         return self.train(False)
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call fn(module) on every submodule, children before parents, then on this one
+        (torch's order: `model.apply(init_weights)`); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Switch gradients on or off for every parameter (freezing a part of a model)."""
+        for p in self.parameters():
+            if isinstance(p, Tensor):
+                p.requires_grad_(requires_grad)
+        return self
+
+    def to(self, *args: Any, dtype: Any = None, **kwargs: Any) -> "Module":
+        """Cast every floating parameter and buffer to `dtype`, in place (the same objects keep
+        their identity, so an optimizer made before still holds them); returns self.
+
+        Takes torch's forms to(dtype), to(dtype=...), to(tensor) (its dtype); a device ("cpu")
+        changes nothing: tracegrad has one. Integer buffers (counters) keep their dtype.
+        """
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif not isinstance(arg, str):  # a device: "cpu", tracegrad.device("cpu")
+                dtype = arg
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"to: modules take floating dtypes only, got {dtype}")
+            for _, t in self._named_state():
+                if isinstance(t, Tensor) and t.dtype.kind == "f":
+                    t.data = t.data.astype(dtype)
+                    if t.grad is not None:
+                        t.grad = type(t.grad)(t.grad.data.astype(dtype))
+        return self
+
+    def double(self) -> "Module":
+        """to(float64)."""
+        return self.to(np.float64)
+
+    def float(self) -> "Module":
+        """to(float32)."""
+        return self.to(np.float32)
 
     # --- state ---------------------------------------------------------------------------------
 

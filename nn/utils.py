@@ -1,4 +1,5 @@
-"""Gradient clipping, as torch.nn.utils: call between `backward()` and `optimizer.step()`.
+"""Gradient clipping, as torch.nn.utils: call between `backward()` and `optimizer.step()`; and
+parameters as one flat vector (parameters_to_vector, vector_to_parameters).
 
 Both functions take Tensor parameters (one, or an iterable such as a list or a generator) and skip
 those whose gradient is None. A clipped parameter gets a new gradient Tensor (a leaf: nothing
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, concat
 
 from .module import Module
 
@@ -86,8 +87,13 @@ def _norm(values: np.ndarray, norm_type: float) -> np.floating:
 
 
 def _with_grads(parameters: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
-    """The parameters that have a gradient; TypeError, naming `caller`, for anything but a
-    Tensor or an iterable of Tensors (a model: its parameters() are wanted)."""
+    """The parameters that have a gradient (see _tensors)."""
+    return [p for p in _tensors(parameters, caller) if p.grad is not None]
+
+
+def _tensors(parameters: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
+    """The parameters as a list; TypeError, naming `caller`, for anything but a Tensor or an
+    iterable of Tensors (a model: its parameters() are wanted)."""
     iterable = isinstance(parameters, Iterable) and not isinstance(parameters, (Tensor, Module))
     params = list(parameters) if iterable else [parameters]
     wrong = [p for p in params if not isinstance(p, Tensor)]
@@ -97,4 +103,28 @@ def _with_grads(parameters: Tensor | Iterable[Tensor], caller: str) -> list[Tens
             f"{caller}: parameters must be a Tensor or an iterable of Tensors, "
             f"got {type(wrong[0]).__name__}{hint}"
         )
-    return [p for p in params if p.grad is not None]
+    return params
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """Every parameter flattened and joined, in order, into one vector (on the graph)."""
+    flat = [p.reshape(-1) for p in _tensors(parameters, "parameters_to_vector")]
+    if not flat:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return concat(flat)
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the vector `vec` into the parameters' data, in order (each
+    keeps its shape and dtype); ValueError unless the sizes add up to len(vec)."""
+    params = _tensors(parameters, "vector_to_parameters")
+    values = np.asarray(getattr(vec, "data", vec))
+    total = sum(p.size for p in params)
+    if values.ndim != 1 or values.size != total:
+        raise ValueError(
+            f"vector_to_parameters: need a vector of {total} values, got shape {values.shape}"
+        )
+    start = 0
+    for p in params:
+        p.data = values[start : start + p.size].reshape(p.shape).astype(p.dtype)
+        start += p.size
