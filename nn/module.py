@@ -175,14 +175,16 @@ class Module:
         """Cast every floating parameter and buffer to `dtype`, in place (the same objects keep
         their identity, so an optimizer made before still holds them); returns self.
 
-        Takes torch's forms to(dtype), to(dtype=...), to(tensor) (its dtype); a device ("cpu")
-        changes nothing: tracegrad has one. Integer buffers (counters) keep their dtype.
+        Takes torch's forms to(dtype), to(dtype=...), to(tensor) (its dtype); the device "cpu"
+        changes nothing (another raises RuntimeError). Integer buffers (counters) keep their dtype.
         """
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif not isinstance(arg, str):  # a device: "cpu", tracegrad.device("cpu")
+            elif not isinstance(arg, str):  # a str is a device: "cpu", tracegrad.device("cpu")
                 dtype = arg
+            elif arg.split(":")[0] != "cpu":
+                raise RuntimeError(f"to: tracegrad runs on the CPU only, got device {arg!r}")
         if dtype is not None:
             dtype = np.dtype(dtype)
             if dtype.kind != "f":

@@ -1,0 +1,126 @@
+"""torch.autograd over tracegrad's engine: `grad`, custom ops as `Function`, and the grad modes.
+
+A `Function` subclass defines `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` as
+static methods; `MyOp.apply(*args)` runs forward without recording and records one graph node
+whose VJP is `backward` (autograd.tensor.apply, the same call every primitive goes through).
+"""
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+import numpy as np
+
+from autograd import gradients
+from autograd.modes import enable_grad, grad_mode, is_grad_enabled, no_grad
+from autograd.tensor import Tensor, apply
+
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "enable_grad",
+    "grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+) -> tuple[Tensor | None, ...]:
+    """d outputs / d inputs, returned rather than stored (autograd.gradients.grad, in torch's
+    argument names). One output (or a list of one); None for an input it does not depend on."""
+    if isinstance(outputs, (list, tuple)):
+        if len(outputs) != 1:
+            raise ValueError(f"grad: one output is supported, got {len(outputs)}; sum them first")
+        outputs = outputs[0]
+    if isinstance(grad_outputs, (list, tuple)) and len(grad_outputs) == 1:
+        grad_outputs = grad_outputs[0]
+    retain = create_graph if retain_graph is None else retain_graph
+    return gradients.grad(outputs, inputs, grad_outputs, retain, create_graph)
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off: at once when called, and back as it was when used as a
+    `with` block (torch.set_grad_enabled)."""
+
+    def __init__(self, mode: bool) -> None:
+        self.previous = grad_mode.enabled
+        grad_mode.enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        grad_mode.enabled = self.previous
+
+
+def inference_mode(mode: bool = True) -> AbstractContextManager:
+    """no_grad() (tracegrad has no separate inference tensors); mode=False changes nothing."""
+    return no_grad() if mode else nullcontext()
+
+
+class FunctionCtx:
+    """What forward leaves for backward: `save_for_backward(*tensors)` then `saved_tensors`, any
+    other attribute, and `needs_input_grad` (per forward argument)."""
+
+    def __init__(self, args: tuple) -> None:
+        self.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        self.saved_tensors = tensors
+
+
+class Function:
+    """A custom op: subclass it with static `forward(ctx, *args)` returning one Tensor and
+    `backward(ctx, grad_output)` returning one gradient (or None) per forward argument."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Tensor:
+        raise NotImplementedError("Function subclasses define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Tensor) -> Any:
+        raise NotImplementedError("Function subclasses define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """forward(ctx, *args), recorded as one node whose VJP calls backward."""
+        ctx = FunctionCtx(args)
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+
+        def custom(*tensors: Tensor) -> tuple[np.ndarray, Any]:
+            with no_grad():
+                out = cls.forward(ctx, *args)
+            if not isinstance(out, Tensor):
+                raise TypeError(
+                    f"{cls.__name__}.forward must return one Tensor, got {type(out).__name__}"
+                )
+            return out.data, lambda g: _input_grads(cls.__name__, cls.backward(ctx, g), args,
+                                                    positions)  # fmt: skip
+
+        custom.__name__ = cls.__name__
+        return apply(custom, *(args[i] for i in positions))
+
+
+def _input_grads(name: str, grads: Any, args: tuple, positions: list[int]) -> tuple:
+    """backward's result as the VJP's: one gradient (a Tensor or None) per Tensor argument."""
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    if len(grads) != len(args):
+        raise ValueError(
+            f"{name}.backward returned {len(grads)} gradients; forward took {len(args)} arguments"
+        )
+    return tuple(_as_grad(grads[i]) for i in positions)
+
+
+def _as_grad(g: Any) -> Tensor | None:
+    """A gradient backward returned: a Tensor, None, or an array (wrapped)."""
+    return g if g is None or isinstance(g, Tensor) else Tensor(np.asarray(g))

@@ -1,0 +1,22 @@
+"""torch.optim: optim's optimizers, and optim.lr_scheduler as tracegrad.optim.lr_scheduler."""
+
+from optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSprop,
+)
+
+from . import lr_scheduler
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
+]

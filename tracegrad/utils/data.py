@@ -1,0 +1,5 @@
+"""torch.utils.data: nn.data's DataLoader and TensorDataset."""
+
+from nn.data import DataLoader, TensorDataset
+
+__all__ = ["DataLoader", "TensorDataset"]
