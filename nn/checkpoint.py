@@ -219,7 +219,7 @@ def _read_npz(file: Any) -> Any:
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ValueError("it holds a single array, not a state dict")
     with archive:
-        state = {name: archive[name] for name in archive.files}
+        state = {name: archive[name] for name in archive.files if name != STRUCTURE}
     for name, value in state.items():
         if not (isinstance(value, np.ndarray) and is_real(value)):
             raise ValueError(f"member {name!r} is not a numeric .npy array")
