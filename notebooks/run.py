@@ -26,7 +26,14 @@ def notebooks() -> list[Path]:
 
 def run(path: Path, quick: bool) -> nbformat.NotebookNode:
     """Execute the notebook at `path` in its folder; save it with outputs unless `quick`."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = execute(nbformat.read(path, as_version=4), quick)
+    if not quick:
+        nbformat.write(notebook, path)
+    return notebook
+
+
+def execute(notebook: nbformat.NotebookNode, quick: bool) -> nbformat.NotebookNode:
+    """Run every cell of `notebook` on a fresh kernel in this folder, filling in its outputs."""
     previous = os.environ.get(QUICK)
     os.environ[QUICK] = "1" if quick else "0"  # the kernel inherits this process's environment
     try:
@@ -38,8 +45,6 @@ def run(path: Path, quick: bool) -> nbformat.NotebookNode:
             del os.environ[QUICK]
         else:
             os.environ[QUICK] = previous
-    if not quick:
-        nbformat.write(notebook, path)
     return notebook
 
 
