@@ -116,7 +116,7 @@ def test_the_collector_finds_python_blocks_only_with_their_lines():
 
 
 def test_a_broken_block_fails():
-    ((line, source),) = python_blocks("```python\nimport nn\nmodel(x)\n```\n")
+    ((line, source),) = python_blocks("```python\nimport math\nprint(math.tau * model)\n```\n")
     with pytest.raises(NameError, match="model"):
         check_block(source, f"sample:{line}")
 
