@@ -16,6 +16,7 @@ from .factories import (
 from .functions import concat, cross_entropy, linear, maximum, stack, where
 from .fuse import fuse
 from .gradients import grad
+from .linalg import addmm, baddbmm, bmm, dot, einsum, mm, mv, outer
 from .modes import (
     AnomalyError,
     detect_anomaly,
@@ -32,10 +33,15 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "Value",
+    "addmm",
     "arange",
+    "baddbmm",
+    "bmm",
     "concat",
     "cross_entropy",
     "detect_anomaly",
+    "dot",
+    "einsum",
     "enable_grad",
     "from_dlpack",
     "full",
@@ -47,9 +53,12 @@ __all__ = [
     "is_grad_enabled",
     "linear",
     "maximum",
+    "mm",
+    "mv",
     "no_grad",
     "ones",
     "ones_like",
+    "outer",
     "rand",
     "randn",
     "stack",

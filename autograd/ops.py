@@ -94,8 +94,13 @@ def exp(x):
 
 @primitive
 @saves_inputs
-def log(x):
-    return backend.kernels.log(x.data), lambda g: (g / x,)
+def log(x, *, base=None):
+    """Natural log, or log2 or log10 (`base` 2 or 10): exact at powers of the base, which
+    log(x) / log(base) is not (log10(1000) would be 2.9999999999999996)."""
+    if base is None:
+        return backend.kernels.log(x.data), lambda g: (g / x,)
+    out = np.log2(x.data) if base == 2 else np.log10(x.data)
+    return out, lambda g: (g / (x * math.log(base)),)
 
 
 @primitive
@@ -121,6 +126,91 @@ def cos(x):
 @saves_inputs
 def erf(x):
     return backend.kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
+
+
+@primitive
+@saves_inputs
+def expm1(x):
+    """e^x - 1, exact where e^x rounds to 1 (x tiny), which exp(x) - 1 is not."""
+    return np.expm1(x.data), lambda g: (g * x.exp(),)
+
+
+@primitive
+@saves_inputs
+def asinh(x):
+    """Inverse sinh; composed, log(x + sqrt(x*x + 1)) cancels to 0 for x below -1e8 and its
+    x*x overflows past 1e154, where asinh is still about 355."""
+    return np.arcsinh(x.data), lambda g: (g / x.hypot(1.0),)
+
+
+@primitive
+@saves_inputs
+def acosh(x):
+    """Inverse cosh (x >= 1; nan below); composed, log(x + sqrt(x*x - 1)) overflows past 1e154
+    and loses digits near 1. The slope 1 / sqrt((x - 1)(x + 1)) is taken as two roots, which
+    cannot overflow."""
+
+    def vjp(g):
+        return (g / ((x - 1.0).sqrt() * (x + 1.0).sqrt()),)
+
+    return np.arccosh(x.data), vjp
+
+
+@primitive
+@saves_inputs
+def atan2(y, x):
+    """The angle of the point (x, y), in (-pi, pi], with torch's argument order: atan2(y, x).
+
+    No composition of atan (itself composed from this) finds the quadrant, or survives x = 0.
+    The slopes x / r^2 and -y / r^2 are taken as (x / r) / r with r = hypot(x, y), which
+    neither overflows nor underflows."""
+
+    def vjp(g):
+        r = y.hypot(x)
+        return (
+            g * (x / r) / r if y.requires_grad else None,
+            -g * (y / r) / r if x.requires_grad else None,
+        )
+
+    return broadcasting("atan2", np.arctan2, y.data, x.data), vjp
+
+
+@primitive
+@saves_inputs
+def hypot(x, y):
+    """sqrt(x^2 + y^2) without overflow or underflow; composed, x^2 overflows past 1e154 and
+    vanishes below 1e-162, and scaling by the larger side costs a max and two divisions."""
+
+    out = broadcasting("hypot", np.hypot, x.data, y.data)
+
+    def vjp(g):  # x / r and y / r, r on the graph when the backward pass is recorded
+        r = x.hypot(y) if is_grad_enabled() else tensor.Tensor._wrap(out)
+        return (g * x / r if x.requires_grad else None, g * y / r if y.requires_grad else None)
+
+    return out, vjp
+
+
+@primitive
+@saves_inputs
+def mod(x, y, *, rounding):
+    """x - y * q, q the quotient x / y rounded toward zero (rounding="trunc": C's fmod, the sign
+    of x) or down ("floor": Python's %, the sign of y, from fmod as torch has it, so a zero keeps
+    x's sign). Composed, x - y * q rounds (fmod(5.3, 0.1)); fmod is exact. Gradients: g, and
+    -g * q (torch's)."""
+    out = broadcasting("fmod" if rounding == "trunc" else "remainder", np.fmod, x.data, y.data)
+    if rounding == "floor":  # a remainder against y's sign moves by one y
+        out = np.where((out != 0) & ((out < 0) != (y.data < 0)), out + y.data, out)
+
+    def vjp(g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # y = 0: nan, as out has there
+            q = (
+                np.floor_divide(x.data, y.data)
+                if rounding == "floor"
+                else np.trunc(x.data / y.data)
+            )
+        return (g if x.requires_grad else None, -g * q.astype(g.dtype) if y.requires_grad else None)
+
+    return out, vjp
 
 
 @primitive
@@ -163,6 +253,33 @@ def _matmul_forward(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             ) from None
         broadcast_shapes("matmul: batch", x.shape[:-2], y.shape[:-2])
         raise
+
+
+@primitive
+def einsum(*xs, equation):
+    """np.einsum in explicit form ("ij,jk->ik"), with each operand's letters distinct and each
+    in the output or another operand (linalg.einsum makes it so). Composed, as a broadcast
+    product then a sum, it would hold every index at once: n^3 numbers for a matrix product.
+
+    The gradient of operand i is the einsum of g with the other operands into i's letters."""
+    inputs, output = equation.split("->")
+    letters = inputs.split(",")
+
+    def vjp(g):
+        return tuple(
+            tensor.apply(
+                einsum,
+                g,
+                *xs[:i],
+                *xs[i + 1 :],
+                equation=",".join([output, *letters[:i], *letters[i + 1 :]]) + "->" + mine,
+            )
+            if x.requires_grad
+            else None
+            for i, (x, mine) in enumerate(zip(xs, letters, strict=True))
+        )
+
+    return np.asarray(np.einsum(equation, *(x.data for x in xs), optimize=len(xs) > 2)), vjp
 
 
 @primitive
@@ -266,6 +383,71 @@ def amax(x, *, axes, keepdims):
         )
 
     return out, vjp
+
+
+@primitive
+def cumsum(x, *, axis):
+    """Running sum along `axis`; the gradient is the running sum of g from the other end.
+    Composed, as a product with a triangular matrix, it would cost n^2."""
+    return np.cumsum(x.data, axis), lambda g: (_reversed(_reversed(g, axis).cumsum(axis), axis),)
+
+
+@primitive
+@saves_inputs
+def cumprod(x, *, axis):
+    """Running product along `axis`; exp(cumsum(log x)) would fail at zeros and negatives.
+
+    d y_k / d x_i (k >= i) is the product of x_0..x_k without x_i. The gradient is built from
+    those products, one row of them per i (n^2 numbers along the axis): exact at every zero,
+    and differentiable again. A plain backward takes the shortcut y_k / x_i (a reversed running
+    sum divided by x, n numbers) where it is exact: no x is 0 or subnormal (1 / x overflows) and
+    no product underflows or overflows. Recorded, it would not be: its own derivative cancels
+    terms of size 1 / x^2."""
+    out = np.cumprod(x.data, axis)
+
+    def vjp(g):
+        divisible = np.all(np.abs(x.data) >= np.finfo(x.dtype).tiny) and np.all(out != 0)
+        if not is_grad_enabled() and divisible and np.all(np.isfinite(out)):
+            return (_reversed(_reversed(g * out, axis).cumsum(axis), axis) / x,)
+        n, trailing = x.shape[axis], [1] * (x.ndim - axis - 1)
+        k_axis = (*x.shape[:axis], 1, *x.shape[axis:])  # (..., 1, n, ...): k on axis + 1
+        i_is_k = np.eye(n, dtype=bool).reshape(n, n, *trailing)
+        without_i = x.reshape(*k_axis).where(~i_is_k, 1.0).cumprod(axis + 1)  # [i, k]
+        return ((without_i * g.reshape(*k_axis)).where(_upper(n, trailing), 0.0).sum(axis + 1),)
+
+    return out, vjp
+
+
+@primitive
+@saves_inputs
+def logcumsumexp(x, *, axis):
+    """log(cumsum(exp(x))) along `axis` as logaddexp's running sum: never overflows, and right
+    where a shift by the axis' max would underflow the early terms to log(0) = -inf.
+
+    d out_k / d x_j = exp(x_j - out_k) for j <= k, at most 1: the gradient holds them all (n^2
+    numbers along the axis), which keeps it linear in g, so it is differentiable again."""
+    out = np.logaddexp.accumulate(x.data, axis)
+
+    def vjp(g):
+        y = x.logcumsumexp(axis) if is_grad_enabled() else tensor.Tensor._wrap(out)
+        n, trailing = x.shape[axis], [1] * (x.ndim - axis - 1)
+        k_axis = (*x.shape[:axis], 1, *x.shape[axis:])  # (..., 1, n, ...): k on axis + 1
+        j_axis = (*x.shape[: axis + 1], 1, *x.shape[axis + 1 :])  # (..., n, 1, ...): j on axis
+        used = _upper(n, trailing) & np.isfinite(out).reshape(k_axis)  # out_k -inf: x_j all -inf
+        weights = (x.reshape(*j_axis) - y.reshape(*k_axis)).where(used, -np.inf).exp()  # [j, k]
+        return ((weights * g.reshape(*k_axis)).sum(axis + 1),)
+
+    return out, vjp
+
+
+def _upper(n, trailing):
+    """[i, k] is k >= i, for n positions (then trailing axes of 1): which k follow each i."""
+    return np.triu(np.ones((n, n), bool)).reshape(n, n, *trailing)
+
+
+def _reversed(t, axis):
+    """t with `axis` (non-negative) in reverse order, as a getitem: on the graph."""
+    return t[(slice(None),) * axis + (slice(None, None, -1),)]
 
 
 @primitive

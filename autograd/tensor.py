@@ -13,16 +13,18 @@ from typing import Any
 import numpy as np
 
 from . import graph, modes, ops
+from .activations import Activations
 from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
 from .elementwise import Elementwise
 from .inplace import InPlace, in_place_operand
+from .linalg import LinearAlgebra
 from .modes import anomaly_mode, check_output, grad_mode
 from .reductions import Reductions
 from .reshaping import Reshaping
 from .shapes import broadcasting
 
 
-class Tensor(InPlace, Elementwise, Reductions, Reshaping):
+class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlgebra):
     """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
