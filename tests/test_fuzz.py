@@ -439,6 +439,33 @@ def run_joined(join: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return lambda *xs, axis: join(list(xs), axis)
 
 
+def off_the_cut(y: np.ndarray, x: np.ndarray) -> bool:
+    """atan2(y, x) is smooth here: away from the origin, and from its jump along x < 0, y = 0."""
+    return bool(np.all((np.hypot(x, y) > DOMAIN) & ((np.abs(y) > MARGIN) | (x > 0))))
+
+
+def between_multiples(x: np.ndarray, y: np.ndarray) -> bool:
+    """x % y and fmod(x, y) are smooth here: |y| >= 0.5, x / y at least 0.01 from a whole number."""
+    if not np.all(np.abs(y) >= 0.5):
+        return False
+    quotient = x / y
+    return bool(np.all(np.abs(quotient - np.round(quotient)) > 0.01))
+
+
+def choose_einsum(draw: st.DrawFn, values: Values) -> Chosen:
+    """Two nodes of one shape (maybe one node twice), multiplied elementwise, summed over some
+    axes and the rest reordered: "abc,abc->ca"."""
+    i = pick(draw, values, has_axes)
+    if i is None:
+        return None
+    shape = values[i].shape
+    j = pick(draw, values, lambda v: v.shape == shape)
+    letters = "abcd"[: len(shape)]
+    kept = draw(st.permutations(letters), label="output order")
+    kept = kept[: draw(st.integers(0, len(letters)), label="kept")]
+    return (i, j), {"equation": f"{letters},{letters}->{''.join(kept)}"}
+
+
 # --- the op table -----------------------------------------------------------------------------
 
 FUZZ_OPS: dict[str, FuzzOp] = {
@@ -527,6 +554,21 @@ FUZZ_OPS: dict[str, FuzzOp] = {
     "flatten": unary(Tensor.flatten),
     "expand": unary(lambda x, sizes: x.expand(*sizes), options=expand_options),
     "stack": FuzzOp(choose_joined(stacked=True), run_joined(autograd.stack)),
+    # torch: elementwise, reductions, linear algebra
+    "expm1": unary(Tensor.expm1),
+    "asinh": unary(Tensor.asinh),
+    "acosh": unary(lambda x: (x * x + 1.5).acosh()),  # >= 1.5: clear of the pole at 1
+    "atan2": binary(Tensor.atan2, lambda y, x: off_the_cut(y, x)),
+    "hypot": binary(Tensor.hypot, lambda x, y: bool(np.all(np.hypot(x, y) > DOMAIN))),
+    "remainder": binary(
+        lambda x, y, trunc: x.fmod(y) if trunc else x % y,
+        lambda x, y: between_multiples(x, y),
+        lambda draw, x, y: {"trunc": draw(st.booleans(), label="fmod")},
+    ),
+    "cumsum": along_axis(lambda x, axis: x.cumsum(axis)),
+    "cumprod": along_axis(lambda x, axis: x.cumprod(axis)),
+    "logcumsumexp": along_axis(lambda x, axis: x.logcumsumexp(axis)),
+    "einsum": FuzzOp(choose_einsum, lambda x, y, equation: autograd.einsum(equation, x, y)),
 }
 
 

@@ -328,3 +328,65 @@ def test_softplus_at_the_extremes_matches_torch(dtype, beta):
     np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), **TOL[dtype])
     tiny = expected.detach().numpy()[1]  # e^(-50 beta): 2e-22 for beta 1; 0 in float32 for 3
     np.testing.assert_allclose(out.data[1], tiny, rtol=1e-5, atol=0)
+
+
+# --- torch's elementwise math, activations and norms at the extremes ----------------------------
+
+EXTREMES = [-100.0, -30.0, -1e-3, 0.0, 1e-3, 30.0, 100.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "ours", "theirs"),
+    [
+        ("logsigmoid", lambda x: x.logsigmoid(), torch.nn.functional.logsigmoid),
+        ("mish", lambda x: x.mish(), torch.nn.functional.mish),
+        ("logaddexp", lambda x: x.logaddexp(-x), lambda t: torch.logaddexp(t, -t)),
+        ("asinh", lambda x: x.asinh(), torch.asinh),
+        ("elu", lambda x: x.elu(), torch.nn.functional.elu),
+    ],
+)
+@pytest.mark.parametrize("dtype", [F32, F64])
+def test_activations_at_plus_minus_100_are_finite_and_match_torch(name, ours, theirs, dtype):
+    # log-sigmoid, mish and logaddexp never form e^100 in a way that overflows or cancels, and
+    # their gradients stay finite; the same in float32, where e^100 is inf
+    x = leaf(EXTREMES, dtype)
+    out = ours(x)
+    out.sum().backward()
+    t = torch.tensor(EXTREMES, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+    expected = theirs(t)
+    expected.sum().backward()
+    assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(x.grad.data))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **TOL[dtype])
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_norms_and_hypot_of_huge_and_tiny_values_neither_overflow_nor_vanish(scale):
+    # the 2-norm and hypot never square 1e200 (inf) or 1e-200 (0): they divide by the largest
+    values = np.array([3.0, -4.0, 12.0]) * scale
+    x = leaf(values, F64)
+    out = x.norm()
+    out.backward()
+    assert out.item() == pytest.approx(13.0 * scale, rel=1e-15)
+    np.testing.assert_allclose(x.grad.data, values / (13.0 * scale), rtol=1e-15)
+    for p in (3, 0.5):  # torch's overflows here (inf at 1e200); the unscaled norm, scaled
+        expected = np.sum(np.abs(values / scale) ** p) ** (1 / p) * scale
+        assert x.norm(p).item() == pytest.approx(expected, rel=1e-14)
+    a, b = leaf(values[:1], F64), leaf(values[1:2], F64)
+    r = a.hypot(b)
+    r.backward()
+    assert r.item() == pytest.approx(5.0 * scale, rel=1e-15)
+    np.testing.assert_allclose([a.grad.item(), b.grad.item()], [0.6, -0.8], rtol=1e-15)
+
+
+def test_logcumsumexp_keeps_early_terms_that_a_max_shift_would_lose():
+    # shifting by the axis' max (1000) would underflow e^(-1000 - 1000) to log(0) = -inf
+    values = [-1000.0, -999.0, 1000.0]
+    x = leaf(values, F64)
+    out = x.logcumsumexp(0)
+    out.sum().backward()
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    expected = torch.logcumsumexp(t, 0)
+    expected.sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL[F64])
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **TOL[F64])

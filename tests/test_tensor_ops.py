@@ -33,9 +33,29 @@ from strategies import (
     reshape_target,
     shapes,
 )
+from torch_twins import (
+    DIVISORS,
+    SPECIAL,
+    WIDE,
+    along,
+    einsum_geometry,
+    glu_geometry,
+    magnitudes,
+    norm_geometry,
+    numpy_glu,
+    numpy_lerp,
+    numpy_logcumsumexp,
+    numpy_median,
+    numpy_norm,
+    numpy_normalize,
+    product_geometry,
+    topk_geometry,
+    torch_prod,
+)
 
 import autograd
 from autograd import GradcheckError, Tensor, gradcheck, gradgradcheck
+from autograd.activations import SELU_ALPHA, SELU_SCALE
 from autograd.tensor import apply
 
 SETTINGS = settings(max_examples=15, deadline=None)
@@ -529,6 +549,389 @@ CASES = [
         out_dtype=np.float32,
         check={"eps": 1e-2, "atol": 1e-2},  # float32 rounding: a wider step, same rule
         primitives=("astype",),
+    ),
+    # --- torch: elementwise, activations, reductions, linear algebra
+    *[
+        case(name, getattr(Tensor, name), getattr(torch, name), numpy_fn, unary(), domain)
+        for name, numpy_fn, domain in [
+            ("tan", np.tan, filled(st.floats(-1.2, 1.2))),
+            ("atan", np.arctan, real),
+            ("asin", np.arcsin, filled(st.floats(-0.9, 0.9))),
+            ("acos", np.arccos, filled(st.floats(-0.9, 0.9))),
+            ("sinh", np.sinh, real),
+            ("cosh", np.cosh, real),
+            ("asinh", np.arcsinh, real),
+            ("acosh", np.arccosh, filled(st.floats(1.1, 4.0))),
+            ("atanh", np.arctanh, filled(st.floats(-0.9, 0.9))),
+            ("exp2", np.exp2, real),
+            ("expm1", np.expm1, real),
+            ("log2", np.log2, positive),
+            ("log10", np.log10, positive),
+            ("rsqrt", lambda x: x**-0.5, positive),
+            ("square", np.square, real),
+            ("reciprocal", np.reciprocal, nonzero),
+            # step functions: gradient 0 (torch's); WIDE points stay off their jumps
+            ("sign", np.sign, filled(WIDE)),
+            ("floor", np.floor, filled(WIDE)),
+            ("ceil", np.ceil, filled(WIDE)),
+            ("trunc", np.trunc, filled(WIDE)),
+            ("round", np.round, filled(WIDE)),
+            ("frac", lambda x: x - np.trunc(x), filled(WIDE)),
+        ]
+    ],
+    case("atan2", Tensor.atan2, torch.atan2, np.arctan2, broadcasting(2), nonzero, nonzero),
+    case(
+        "fmod",
+        Tensor.fmod,
+        torch.fmod,
+        np.fmod,
+        broadcasting(2),
+        filled(WIDE),
+        filled(DIVISORS),
+        primitives=("mod",),
+    ),
+    same(
+        "remainder_operator",
+        operator.mod,
+        broadcasting(2),
+        filled(WIDE),
+        filled(DIVISORS),
+        primitives=("mod",),
+    ),
+    case(
+        "floor_divide_operator",
+        operator.floordiv,
+        None,
+        np.floor_divide,
+        broadcasting(2),
+        filled(WIDE),
+        filled(DIVISORS),
+    ),
+    case("lerp", Tensor.lerp, torch.lerp, numpy_lerp, broadcasting(3), real, real, real),
+    case(
+        "logaddexp",
+        Tensor.logaddexp,
+        torch.logaddexp,
+        np.logaddexp,
+        broadcasting(2),
+        filled(EVEN),
+        filled(ODD),
+    ),
+    case("hypot", Tensor.hypot, torch.hypot, np.hypot, broadcasting(2), nonzero, nonzero),
+    case("copysign", Tensor.copysign, torch.copysign, np.copysign, broadcasting(2), nonzero, nonzero),
+    *[
+        case(name, fn, torch_fn, numpy_fn, unary(), domain)
+        for name, fn, torch_fn, numpy_fn, domain in [
+            (
+                "elu",
+                lambda x: x.elu(0.5),
+                lambda t: F.elu(t, 0.5),
+                lambda x: np.where(x > 0, x, 0.5 * np.expm1(x)),
+                nonzero,
+            ),
+            (
+                "selu",
+                Tensor.selu,
+                F.selu,
+                lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(x)),
+                nonzero,
+            ),
+            (
+                "celu",
+                lambda x: x.celu(2.0),
+                lambda t: F.celu(t, 2.0),
+                lambda x: np.where(x > 0, x, 2.0 * np.expm1(x / 2.0)),
+                nonzero,
+            ),
+            ("mish", Tensor.mish, F.mish, lambda x: x * np.tanh(np.logaddexp(0.0, x)), real),
+            (
+                "hardswish",
+                Tensor.hardswish,
+                F.hardswish,
+                lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+                filled(WIDE),
+            ),
+            (
+                "hardsigmoid",
+                Tensor.hardsigmoid,
+                F.hardsigmoid,
+                lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+                filled(WIDE),
+            ),
+            (
+                "hardtanh",
+                Tensor.hardtanh,
+                F.hardtanh,
+                lambda x: np.clip(x, -1.0, 1.0),
+                filled(WIDE),
+            ),
+            ("relu6", Tensor.relu6, F.relu6, lambda x: np.clip(x, 0.0, 6.0), filled(WIDE)),
+            ("logsigmoid", Tensor.logsigmoid, F.logsigmoid, lambda x: -np.logaddexp(0.0, -x), real),
+            ("softsign", Tensor.softsign, F.softsign, lambda x: x / (1.0 + np.abs(x)), nonzero),
+        ]
+    ],
+    case(
+        "softmin",
+        lambda x, axis: x.softmin(axis),
+        lambda t, axis: F.softmin(t, axis),
+        lambda x, axis: special.softmax(-x, axis=axis),
+        along_axis(),
+        real,
+    ),
+    case(
+        "normalize",
+        lambda x, axis: x.normalize(axis=axis),
+        lambda t, axis: F.normalize(t, dim=axis),
+        numpy_normalize,
+        along_axis(),
+        nonzero,
+    ),
+    case(
+        "glu",
+        lambda x, axis: x.glu(axis),
+        lambda t, axis: F.glu(t, axis),
+        numpy_glu,
+        glu_geometry(),
+        real,
+    ),
+    case(
+        "sum_dtype",
+        lambda x, axis, keepdims: x.sum(axis, keepdims, dtype=np.float64),
+        lambda t, axis, keepdims: torch.sum(t, _dims(axis, t.ndim), keepdims, dtype=torch.float64),
+        lambda x, axis, keepdims: np.sum(x, axis, np.float64, keepdims=keepdims),
+        reducing(),
+        real,
+        out_dtype=np.float64,
+    ),
+    case(  # zeros often: the product's gradient at a zero is the product of the others
+        "prod",
+        lambda x, axis, keepdims: x.prod(axis, keepdims),
+        torch_prod,
+        lambda x, axis, keepdims: np.prod(x, axis, keepdims=keepdims),
+        reducing(),
+        filled(st.just(0.0) | REAL),
+        primitives=("cumprod",),
+    ),
+    *[
+        case(
+            name,
+            lambda x, axis, name=name: getattr(x, name)(axis),
+            lambda t, axis, name=name: getattr(torch, name)(t, axis),
+            numpy_fn,
+            along(min_count=0),
+            domain,
+        )
+        for name, numpy_fn, domain in [
+            ("cumsum", lambda x, axis: np.cumsum(x, axis), real),
+            ("cumprod", lambda x, axis: np.cumprod(x, axis), filled(st.just(0.0) | REAL)),
+            ("logcumsumexp", numpy_logcumsumexp, real),
+        ]
+    ],
+    *[
+        case(
+            name,
+            lambda x, axis, name=name: getattr(x, name)(axis).values,
+            lambda t, axis, name=name: getattr(t, name)(axis).values,
+            lambda x, axis, f=running: f.accumulate(x, axis),
+            along(min_count=0),
+            distinct,
+            primitives=("getitem", "scatter_add"),
+        )
+        for name, running in [("cummax", np.maximum), ("cummin", np.minimum)]
+    ],
+    *[
+        case(
+            name,
+            lambda x, axis, keepdims, name=name: autograd.stack(
+                getattr(x, name)(axis, keepdims=keepdims, correction=1)
+            ),
+            lambda t, axis, keepdims, name=name: torch.stack(
+                getattr(torch, name)(t, _dims(axis, t.ndim), keepdim=keepdims, correction=1)
+            ),
+            lambda x, axis, keepdims, f=spread: np.stack(
+                [f(x, axis, ddof=1, keepdims=keepdims), np.mean(x, axis, keepdims=keepdims)]
+            ),
+            reducing(min_count=2),
+            distinct,
+        )
+        for name, spread in [("std_mean", np.std), ("var_mean", np.var)]
+    ],
+    case(
+        "norm",
+        lambda x, axis, keepdims: x.norm(dim=axis, keepdim=keepdims),
+        lambda t, axis, keepdims: torch.linalg.vector_norm(t, 2, _dims(axis, t.ndim), keepdims),
+        numpy_norm,
+        reducing(),
+        nonzero,
+    ),
+    case(
+        "norm_p",
+        lambda x, axis, keepdims, p: x.norm(p, axis, keepdims),
+        lambda t, axis, keepdims, p: torch.linalg.vector_norm(t, p, _dims(axis, t.ndim), keepdims),
+        numpy_norm,
+        norm_geometry(),
+        magnitudes,
+    ),
+    case(
+        "topk",
+        lambda x, axis, k, largest: x.topk(k, axis, largest).values,
+        lambda t, axis, k, largest: t.topk(k, axis, largest).values,
+        lambda x, axis, k, largest: np.take(
+            np.flip(np.sort(x, axis), axis) if largest else np.sort(x, axis), range(k), axis
+        ),
+        topk_geometry(),
+        distinct,
+        primitives=("getitem", "scatter_add"),
+    ),
+    case(
+        "sort",
+        lambda x, axis, descending: x.sort(axis, descending).values,
+        lambda t, axis, descending: t.sort(axis, descending).values,
+        lambda x, axis, descending: (
+            np.flip(np.sort(x, axis), axis) if descending else np.sort(x, axis)
+        ),
+        along(min_count=0, descending=st.booleans()),
+        distinct,
+        primitives=("getitem", "scatter_add"),
+    ),
+    case(
+        "median_dim",
+        lambda x, axis: x.median(axis).values,
+        lambda t, axis: t.median(axis).values,
+        numpy_median,
+        along(),
+        distinct,
+    ),
+    case(
+        "median",
+        Tensor.median,
+        torch.median,
+        numpy_median,
+        shapes(min_side=1).map(lambda s: ((s,), {})),
+        distinct,
+    ),
+    *[
+        case(
+            f"einsum_{n}",
+            lambda *xs, equation: autograd.einsum(equation, *xs),
+            lambda *ts, equation: torch.einsum(equation, *ts),
+            lambda *xs, equation: np.einsum(equation, *xs),
+            einsum_geometry(n),
+            *[real] * n,
+            primitives=("einsum",),
+        )
+        for n in (1, 2, 3)
+    ],
+    *[
+        case(
+            op,
+            getattr(autograd, op),
+            getattr(torch, op),
+            numpy_fn,
+            product_geometry(op),
+            *[real] * (3 if "add" in op else 2),
+            primitives=("matmul",) if op != "outer" else (),
+        )
+        for op, numpy_fn in [
+            ("outer", np.outer),
+            ("dot", np.dot),
+            ("mv", np.matmul),
+            ("mm", np.matmul),
+            ("bmm", np.matmul),
+            ("addmm", lambda c, x, y: c + x @ y),
+            ("baddbmm", lambda c, x, y: c + x @ y),
+        ]
+    ],
+    # torch: no gradient (bool and integer results, indices)
+    *[
+        case(
+            name,
+            getattr(Tensor, name),
+            None,
+            numpy_fn,
+            unary(),
+            filled(SPECIAL),
+            out_dtype=np.bool_,
+        )
+        for name, numpy_fn in [
+            ("isnan", np.isnan),
+            ("isinf", np.isinf),
+            ("isfinite", np.isfinite),
+            ("logical_not", np.logical_not),
+        ]
+    ],
+    *[
+        case(
+            name,
+            getattr(Tensor, name),
+            None,
+            numpy_fn,
+            broadcasting(2),
+            filled(SMALL_INTS),
+            filled(SMALL_INTS),
+            out_dtype=np.bool_,
+        )
+        for name, numpy_fn in [
+            ("logical_and", np.logical_and),
+            ("logical_or", np.logical_or),
+            ("logical_xor", np.logical_xor),
+        ]
+    ],
+    case(
+        "isclose",
+        lambda x, y: x.isclose(y, rtol=0.1),
+        None,
+        lambda x, y: np.isclose(x, y, rtol=0.1),
+        broadcasting(2),
+        filled(st.sampled_from([1.0, 1.05, 1.3, -1.0])),
+        filled(st.sampled_from([1.0, 1.05, 1.3, -1.0])),
+        out_dtype=np.bool_,
+    ),
+    *[
+        case(  # integer tensors: the inputs, drawn as floats, are cast to int64 first
+            f"bitwise_{name}",
+            lambda x, y, f=operation: f(x.astype(np.int64), y.astype(np.int64)),
+            None,
+            lambda x, y, f=operation: f(x.astype(np.int64), y.astype(np.int64)),
+            broadcasting(2),
+            filled(st.integers(-9, 9).map(float)),
+            filled(st.integers(0, 3).map(float)),
+            out_dtype=np.int64,
+        )
+        for name, operation in [
+            ("and", operator.and_),
+            ("or", operator.or_),
+            ("xor", operator.xor),
+            ("lshift", operator.lshift),
+            ("rshift", operator.rshift),
+        ]
+    ],
+    case(
+        "bitwise_not",
+        lambda x: ~x.astype(np.int64),
+        None,
+        lambda x: ~x.astype(np.int64),
+        unary(),
+        filled(st.integers(-9, 9).map(float)),
+        out_dtype=np.int64,
+    ),
+    case(
+        "argsort",  # ties: kept in order (stable), as numpy's stable sort
+        lambda x, axis: x.argsort(axis),
+        None,
+        lambda x, axis: np.argsort(x, axis, kind="stable"),
+        along(min_count=0),
+        filled(SMALL_INTS),
+        out_dtype=np.int64,
+    ),
+    case(
+        "count_nonzero",
+        lambda x, axis, keepdims: x.count_nonzero(axis),
+        None,
+        lambda x, axis, keepdims: np.asarray(np.count_nonzero(x, axis)),
+        reducing(),
+        filled(SMALL_INTS),
+        out_dtype=np.int64,
     ),
     # composed
     same("sub", operator.sub, broadcasting(2), real, real),

@@ -1,6 +1,8 @@
 """torch's vocabulary for reductions: dim=/keepdim= wherever axis=/keepdims= are taken, and
 max/min in their torch forms (x.max(), x.max(y), x.max(dim) -> (values, indices)), against torch."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -73,3 +75,128 @@ def test_max_with_a_numpy_axis_keyword_gives_values_over_any_axes():
     np.testing.assert_array_equal(Tensor(X).max(axis=(0, 1)).data, X.max())
     expected = X.min(1, keepdims=True)
     np.testing.assert_array_equal(Tensor(X).min(axis=1, keepdims=True).data, expected)
+
+
+# --- torch's other reductions: indices, ties and keywords ------------------------------------
+
+TIES = np.array([[2.0, 1.0, 2.0, 1.0, 3.0], [0.5, 0.5, 0.5, -1.0, -1.0], [4.0, 3.0, 2.0, 1.0, 0.0]])
+DISTINCT = np.array(
+    [[2.0, 1.5, -2.0, 1.0, 3.0], [0.5, 0.25, 0.0, -1.0, -1.5], [4.0, 3.5, 2.5, 1.25, 6.0]]
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("cummax", {"dim": 1}),
+        ("cummin", {"dim": 1}),
+        ("cummax", {"dim": 0}),
+        ("mode", {"dim": 1}),
+        ("mode", {"dim": 0, "keepdim": True}),
+        ("sort", {"dim": 1, "stable": True}),
+        ("sort", {"dim": 1, "descending": True, "stable": True}),
+        ("topk", {"k": 2, "dim": 1, "data": DISTINCT}),  # torch orders topk's ties its own way
+        ("topk", {"k": 3, "dim": 0, "largest": False, "data": DISTINCT}),
+    ],
+)
+def test_values_indices_and_gradients_with_ties_match_torch(name, kwargs):
+    kwargs = dict(kwargs)
+    data = kwargs.pop("data", TIES)
+    ours = Tensor(data, requires_grad=True)
+    theirs = torch.tensor(data, requires_grad=True)
+    values, indices = getattr(ours, name)(**kwargs)
+    expected = getattr(theirs, name)(**kwargs)
+    np.testing.assert_array_equal(values.data, expected.values.detach().numpy())
+    np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+    cotangent = np.arange(values.size, dtype=float).reshape(values.shape) + 1.0
+    values.backward(cotangent)
+    expected.values.backward(torch.from_numpy(cotangent))
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
+def test_argsort_is_stable_both_ways_like_torch():
+    for descending in (False, True):
+        expected = torch.tensor(TIES).argsort(dim=1, descending=descending, stable=True)
+        np.testing.assert_array_equal(
+            Tensor(TIES).argsort(dim=1, descending=descending).data, expected.numpy()
+        )
+
+
+def test_median_is_the_lower_middle_value_like_torch():
+    even = np.array([[4.0, 1.0, 3.0, 2.0], [0.0, -1.0, 5.0, 9.0]])
+    assert Tensor(even).median().item() == torch.tensor(even).median().item() == 2.0
+    values, indices = Tensor(even).median(dim=1, keepdim=True)
+    expected = torch.tensor(even).median(dim=1, keepdim=True)
+    np.testing.assert_array_equal(values.data, expected.values.numpy())
+    np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"unbiased": True}, {"unbiased": False}, {"correction": 2}, {"dim": 1, "correction": 0}],
+)
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+def test_unbiased_and_correction_mean_what_they_mean_in_torch(name, kwargs):
+    out = getattr(Tensor(X), name)(**kwargs)
+    expected = getattr(torch, name)(torch.tensor(X), **kwargs)
+    for ours, theirs in zip(
+        out if isinstance(out, tuple) else (out,),
+        expected if isinstance(expected, tuple) else (expected,),
+        strict=True,
+    ):
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+
+
+def test_ddof_and_a_torch_keyword_together_are_refused():
+    with pytest.raises(TypeError, match="var: give one of ddof, unbiased= and correction="):
+        Tensor(X).var(0, 1, unbiased=True)
+
+
+def test_torch_positional_unbiased_means_ddof():
+    # torch's x.var(dim, unbiased): True and False land on ddof as 1 and 0
+    np.testing.assert_allclose(Tensor(X).var(1, True).data, torch.tensor(X).var(1, True).numpy())
+
+
+def test_sum_dtype_and_integer_sums_match_torch():
+    ints = np.array([[1, 2], [3, 4]], np.int32)
+    out = Tensor(ints, dtype=np.int32).sum(dim=0)
+    expected = torch.from_numpy(ints).sum(dim=0)
+    assert out.dtype == np.int64 and str(expected.dtype) == "torch.int64"
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    total = x.sum(dtype=np.float64)
+    assert total.dtype == np.float64
+    total.backward()
+    assert x.grad.dtype == np.float32
+    flags = Tensor(np.array([True, False, True]))
+    assert flags.sum().item() == torch.tensor([True, False, True]).sum().item() == 2
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3, math.inf, -math.inf, "fro"])
+def test_norm_orders_match_torch(p):
+    data = np.array([[3.0, 0.0, -4.0], [1.0, -1.0, 0.5]])
+    out = Tensor(data).norm(p, dim=1)
+    expected = torch.tensor(data).norm(p, dim=1)
+    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12)
+
+
+def test_norm_of_a_zero_vector_has_zero_gradient_like_torch():
+    x = Tensor(np.zeros(3), requires_grad=True)
+    x.norm().backward()
+    t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    t.norm().backward()
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+def test_count_nonzero_matches_torch():
+    np.testing.assert_array_equal(
+        Tensor(TIES - 0.5).count_nonzero(dim=(0, 1)).data,
+        torch.count_nonzero(torch.tensor(TIES - 0.5), dim=(0, 1)).numpy(),
+    )
+
+
+def test_prod_over_an_empty_axis_is_one_like_torch():
+    x = Tensor(np.zeros((0, 2)), requires_grad=True)
+    out = x.prod(0)
+    out.sum().backward()
+    np.testing.assert_array_equal(out.data, torch.zeros(0, 2).prod(0).numpy())
+    assert x.grad.shape == (0, 2)
