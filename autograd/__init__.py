@@ -13,7 +13,17 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .functions import concat, cross_entropy, linear, maximum, stack, where
+from .functions import (
+    concat,
+    cross_entropy,
+    linear,
+    maximum,
+    meshgrid,
+    one_hot,
+    pad,
+    stack,
+    where,
+)
 from .fuse import fuse
 from .gradients import grad
 from .linalg import addmm, baddbmm, bmm, dot, einsum, mm, mv, outer
@@ -53,12 +63,15 @@ __all__ = [
     "is_grad_enabled",
     "linear",
     "maximum",
+    "meshgrid",
     "mm",
     "mv",
     "no_grad",
+    "one_hot",
     "ones",
     "ones_like",
     "outer",
+    "pad",
     "rand",
     "randn",
     "stack",

@@ -15,10 +15,14 @@ A node is any object, hashed by identity, with these attributes (the node protoc
 
 Leaves accumulate gradients over backward calls (like PyTorch, until zero_grad); an interior node's
 `grad` holds the gradient of the latest backward through it, which is what a graph drawing shows.
+A node may also have `hooks` (Tensor.register_hook), each called with the node's gradient from
+this backward once it is complete, which it may replace (see _run_hooks).
 """
 
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from . import modes
 from .explain import ChainRuleNarrator
@@ -26,6 +30,11 @@ from .modes import anomaly_mode, checked_vjp, enable_grad, grad_mode, is_grad_en
 from .shapes import sum_to_shape
 
 __all__ = ["backward", "enable_grad", "grad_mode", "is_grad_enabled", "no_grad", "topo_order"]
+
+# Whether any hook was ever registered. Until then backward looks for none, so a program without
+# hooks pays nothing for them. A flag that only ever turns on is safe across threads.
+hooks_seen = False
+_FLOAT = np.dtype(np.float64)  # what a Value's data (a Python float) counts as
 
 
 def topo_order(root: Any) -> list:
@@ -62,6 +71,7 @@ def backward(
     order = topo_order(root)
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
     run_vjp, narrator = _vjp_runner(order, explain)
+    held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
             node.grad = None
@@ -69,6 +79,8 @@ def backward(
     previous, grad_mode.enabled = grad_mode.enabled, create_graph  # VJPs record for create_graph
     try:
         for node in reversed(order):
+            if held is not None:
+                _run_hooks(node, held)
             if node.grad is None or not node.parents:
                 continue
             for parent, g in zip(node.parents, run_vjp(node), strict=True):
@@ -83,6 +95,37 @@ def backward(
         narrator.finish(order)
     if create_graph:
         _detach_interior_gradients(order)
+
+
+def _hold_hooked_leaves(order: list) -> dict:
+    """The gradients that leaves with hooks hold from earlier backwards, taken off them (set to
+    None) so that their hooks see this backward's gradient alone (torch); _run_hooks adds them
+    back."""
+    held = {}
+    for node in order:
+        if not node.parents and getattr(node, "hooks", None):
+            held[node], node.grad = node.grad, None
+    return held
+
+
+def _run_hooks(node: Any, held: dict) -> None:
+    """Pass node's gradient, complete now, through its hooks (a hook returning None leaves it as
+    it is); then give a leaf back the gradient `held` from earlier backwards, added."""
+    hooks = getattr(node, "hooks", None)
+    if not hooks:
+        return
+    g = node.grad
+    if g is not None:
+        for hook in hooks:
+            replaced = hook(g)
+            if replaced is not None and replaced.shape != node.shape:
+                raise ValueError(
+                    f"backward: a hook returned a gradient of shape {replaced.shape} for a "
+                    f"tensor of shape {node.shape}"
+                )
+            g = g if replaced is None else replaced
+    earlier = held.get(node)
+    node.grad = g if earlier is None else earlier if g is None else earlier + g
 
 
 def _vjp_runner(order: list, explain: bool) -> tuple[Callable, ChainRuleNarrator | None]:
@@ -126,12 +169,24 @@ def _detach_interior_gradients(order: list) -> None:
 
 
 def _refuse_unusable(order: list) -> None:
-    """Raise if a node's VJP was freed by an earlier backward, or if an input its VJP reads was
-    changed in place since the forward pass."""
+    """Raise if a node's VJP was freed by an earlier backward, if an input its VJP reads was
+    changed in place since the forward pass, or if `requires_grad` was assigned what
+    Tensor.requires_grad_ refuses (it is a plain attribute, checked here rather than on every
+    read): True on a leaf of an integer or bool dtype, False on an op result."""
     for node in order:
         if node.vjp is None:
             if node.parents:
                 _refuse_freed(node)
+            elif node.requires_grad and getattr(node.data, "dtype", _FLOAT).kind != "f":
+                raise TypeError(
+                    f"backward: requires_grad was set on a {node.data.dtype} tensor; only "
+                    "floating-point tensors get gradients"
+                )
+        elif not node.requires_grad:
+            raise RuntimeError(
+                f"backward: requires_grad was set to False on the result of {node.op}; only a "
+                "leaf's flag can be set (use detach() to cut a tensor from the graph)"
+            )
         elif modes.in_place_seen and node.saved_versions is not None:
             _check_unchanged(node)
 

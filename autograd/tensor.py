@@ -3,11 +3,17 @@
 This file holds the core: the array and its gradient, backward, the arithmetic operators,
 comparisons, indexing, and `apply`, which runs a primitive of ops.py and records it. The other
 methods come by family, each family a file: elementwise.py (exp, relu, ...), reductions.py (sum,
-softmax, ...), reshaping.py (reshape, permute, ...), inplace.py (add_, +=, ...). Each method is
+softmax, ...), reshaping.py (reshape, permute, ...), indexing.py (t[i], gather, ...), inplace.py
+(add_, +=, ...). Tensor speaks torch as well as numpy: `t.size` is numpy's element count and
+`t.size()` torch's shape, `dim=` is `axis=`, and torch's conversions (float(), to(), ...) end
+the class. Each method is
 one line onto a primitive, or a short composition of other methods. The dtype policy (float32 by
 default, promotion, Python numbers) lives in dtypes.py.
 """
 
+import math
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,15 +22,33 @@ from . import graph, modes, ops
 from .activations import Activations
 from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
 from .elementwise import Elementwise
-from .inplace import InPlace, in_place_operand
+from .indexing import Indexing
+from .inplace import InPlace
 from .linalg import LinearAlgebra
 from .modes import anomaly_mode, check_output, grad_mode
 from .reductions import Reductions
 from .reshaping import Reshaping
-from .shapes import broadcasting
+from .shapes import Axis, broadcasting, normalize_axes, normalize_axis, torch_axes
+
+# numpy's ufuncs for the operators, so `array + t` gives what `t + array` gives (a Tensor)
+_OPERATORS = {
+    np.add: operator.add,
+    np.subtract: operator.sub,
+    np.multiply: operator.mul,
+    np.true_divide: operator.truediv,
+    np.power: operator.pow,
+    np.matmul: operator.matmul,
+    np.less: operator.lt,
+    np.less_equal: operator.le,
+    np.greater: operator.gt,
+    np.greater_equal: operator.ge,
+    np.equal: operator.eq,
+    np.not_equal: operator.ne,
+}
+_REPR_DEFAULT_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))  # torch's
 
 
-class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlgebra):
+class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlgebra):
     """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
@@ -32,12 +56,16 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
     """
 
     __hash__ = object.__hash__  # == compares elementwise; identity keeps Tensors usable as keys
-    __array_ufunc__ = None  # ndarray + Tensor goes to Tensor.__radd__, not to numpy
 
     # What a new tensor starts with; an op's output overrides the graph fields (see `apply`).
     # Class-level defaults make creating a tensor one attribute write, which matters for tiny ops.
     grad: "Tensor | None" = None  # d(output)/d(self) from the last backward; leaves accumulate
+    # Whether backward gives this tensor a gradient. A plain attribute: every op and VJP reads it
+    # (as a property it cost 1 us per tiny op). So `t.requires_grad = True` is not checked when
+    # assigned; backward refuses what requires_grad_ would have (graph._refuse_unusable).
     requires_grad = False
+    hooks: tuple[Callable, ...] = ()  # register_hook's functions, called by backward with grad
+    retains_grad = False  # retain_grad() was called (torch's flag; see retain_grad)
     parents: tuple["Tensor", ...] = ()
     vjp = None
     op = ""
@@ -64,8 +92,17 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
         return self.data.dtype
 
     @property
-    def size(self) -> int:
+    def size(self) -> "Size":
+        """numpy's element count, an int; called, torch's shape: t.size() or t.size(dim)."""
+        return Size(self.data.shape)
+
+    def numel(self) -> int:
+        """The number of elements (torch)."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of axes (torch's name for ndim)."""
+        return self.data.ndim
 
     @property
     def T(self) -> "Tensor":
@@ -97,18 +134,46 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
         return len(self.data)
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        """The truth of the one element; RuntimeError for more or none, as torch."""
+        if self.data.size != 1:
+            many = "more than one value" if self.data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self._one_element())
+
+    def __int__(self) -> int:
+        return int(self._one_element())  # truncates toward 0, as int(2.7) and torch
+
+    def __index__(self) -> int:
+        """A one-element integer tensor as an index: [10, 20][t] (torch); TypeError otherwise."""
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    def _one_element(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.data.item()
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = (
-            f", grad_fn={self.op}"
-            if self.op
-            else ", requires_grad=True"
-            if self.requires_grad
-            else ""
-        )
-        return f"tensor({body}, shape={self.shape}, dtype={self.dtype}{extra})"
+        """As torch prints: tensor([ 1.5000, -2.0000], dtype=torch.float64, requires_grad=True);
+        4 decimals, the dtype only when it is not float32, int64 or bool."""
+        data = self.data
+        inexact = data.dtype.kind == "f" and np.any(np.isfinite(data) & (data != np.round(data)))
+        body = np.array2string(
+            data, separator=", ", prefix="tensor(", precision=4,
+            floatmode="fixed" if inexact else "maxprec",
+        )  # fmt: skip
+        notes = [f"size={self.shape}"] if data.size == 0 and data.ndim != 1 else []
+        if data.dtype not in _REPR_DEFAULT_DTYPES:
+            notes.append(f"dtype=torch.{data.dtype}")
+        if self.op:
+            notes.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            notes.append("requires_grad=True")
+        return f"tensor({', '.join([body, *notes])})"
 
     # --- autograd -------------------------------------------------------------------------------
 
@@ -120,14 +185,51 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
             )
         if self.parents:
             raise RuntimeError("requires_grad_: only a leaf's flag can be set; use detach() first")
-        self.requires_grad = requires_grad
+        self.requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless an op recorded on the graph made this tensor (torch)."""
+        return not self.parents
+
+    @property
+    def grad_fn(self) -> "GradFn | None":
+        """The recorded op that made this tensor, named as torch names it (<MulBackward0>); None
+        for a leaf. `op` holds tracegrad's name for it ("mul")."""
+        return GradFn(self.op) if self.parents else None
+
+    def retain_grad(self) -> None:
+        """Keep this interior tensor's gradient after backward (torch). tracegrad keeps every
+        interior node's latest gradient anyway (graph drawings show them), so this only checks
+        that there is one to keep and sets `retains_grad`, as torch does (not on leaves)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        if self.parents:
+            self.retains_grad = True
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "HookHandle":
+        """Call `hook(grad)` when backward has this tensor's gradient (a leaf's: this backward's
+        part, before it is added to .grad); a Tensor it returns replaces the gradient. Returns a
+        handle whose remove() takes the hook off (torch)."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")  # fmt: skip
+        self.hooks = (*self.hooks, hook)
+        graph.hooks_seen = True
+        return HookHandle(self, hook)
 
     def detach(self) -> "Tensor":
         """A leaf sharing this data (and its version), cut from the graph."""
         out = Tensor._wrap(self.data)
         out._changes = self._version_cell()
         return out
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place: a leaf that does not require grad."""
+        self.parents, self.vjp, self.op, self.saved_versions = (), None, "", None
+        self.requires_grad = False
+        return self
 
     def backward(
         self,
@@ -152,7 +254,7 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
 
     def _seed(self, gradient: Any) -> "Tensor":
         if gradient is None:
-            if self.size != 1:
+            if self.data.size != 1:
                 raise RuntimeError(
                     f"backward: gradient can be left out only for a tensor of one element; "
                     f"pass gradient= an array of shape {self.shape}"
@@ -207,6 +309,21 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
     def __rmatmul__(self, other: Any) -> "Tensor":
         return binary(ops.matmul, other, self)
 
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy meeting a Tensor. With an ndarray `out` (`array -= t`, so `p.data -= lr * p.grad`
+        works), the ufunc writes into that array from t's data. Without, an operator's ufunc
+        (`array + t`, `array < t`) gives the Tensor that `t`'s own operator gives; other numpy
+        functions of a Tensor are refused (TypeError): use its methods."""
+        out = kwargs.get("out", ())
+        if method != "__call__" or any(isinstance(o, Tensor) for o in out):
+            return NotImplemented
+        if out:
+            return ufunc(*(x.data if isinstance(x, Tensor) else x for x in inputs), **kwargs)
+        operator_ = _OPERATORS.get(ufunc)
+        if operator_ is None or kwargs:
+            return NotImplemented
+        return operator_(*(lift(x, self, ufunc.__name__) for x in inputs))
+
     # --- comparisons: boolean tensors with no gradient ---------------------------------------
 
     def __lt__(self, other: Any) -> "Tensor":
@@ -229,25 +346,33 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
 
     # --- copies and indexing ------------------------------------------------------------------
 
+    @torch_axes
+    def all(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Whether every element over `axis` is nonzero (bool; no gradient)."""
+        return self._logical(np.all, "all", axis, keepdims)
+
+    @torch_axes
+    def any(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Whether some element over `axis` is nonzero (bool; no gradient)."""
+        return self._logical(np.any, "any", axis, keepdims)
+
+    def _logical(self, reduce: Callable, op: str, axis: Axis, keepdims: bool) -> "Tensor":
+        axes = normalize_axes(op, axis, self.ndim)
+        return Tensor._wrap(np.asarray(reduce(self.data, axis=axes, keepdims=keepdims)))
+
+    # --- copies -----------------------------------------------------------------------------------
+
     def clone(self) -> "Tensor":
         """A copy of the data, on the graph (its gradient passes straight through)."""
         return apply(ops.astype, self, dtype=self.dtype)  # self's dtype needs no astype checks
 
-    def flatten(self) -> "Tensor":
-        return self.reshape(-1)
+    def contiguous(self) -> "Tensor":
+        """self if its data is C-ordered, else a C-ordered copy on the graph (torch)."""
+        return self if self.data.flags.c_contiguous else self.flatten().reshape(self.shape)
 
     def astype(self, dtype: Any) -> "Tensor":
         """A copy in `dtype`; the gradient comes back in self's dtype."""
         return apply(ops.astype, self, dtype=real_dtype(dtype, "astype"))
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        """numpy indexing; gradients scatter back, repeated indices accumulate."""
-        return view_of(self, apply(ops.getitem, self, index=_index_arrays(index)))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """x[index] = value in place (value broadcast to the indexed shape; cast to x's dtype)."""
-        index, value = _index_arrays(index), in_place_operand(value, "setitem")
-        self._change("setitem", lambda data: data.__setitem__(index, value))
 
     # --- construction for the ops -------------------------------------------------------------
 
@@ -257,6 +382,96 @@ class Tensor(InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlg
         out = Tensor.__new__(Tensor)
         out.data = data
         return out
+
+    # --- torch's dtype and device conversions (last: their names shadow float, int and bool in
+    # the rest of the class body) ------------------------------------------------------------------
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> "Tensor":
+        """torch's to: t.to(float64), t.to(other) (other's dtype), t.to("cpu"), t.to("cpu",
+        float64). self if nothing changes, else a copy on the graph. The CPU is the only device:
+        another raises RuntimeError."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and _device_name(device) != "cpu":
+            raise RuntimeError(
+                f"to: device {str(device)!r} is not available; tracegrad runs on the CPU (numpy)"
+            )
+        if dtype is None or real_dtype(dtype, "to") == self.dtype:
+            return self
+        return self.astype(dtype)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        """self in other's dtype."""
+        return self.to(other.dtype)
+
+    def cpu(self) -> "Tensor":
+        """self: tracegrad's tensors live on the CPU."""
+        return self
+
+    @property
+    def device(self) -> str:
+        """Always "cpu"."""
+        return "cpu"
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+
+class Size(int):
+    """What `t.size` is: numpy's element count (an int), which called gives torch's answer,
+    t.size() the shape and t.size(dim) one length."""
+
+    shape: tuple[int, ...]
+
+    def __new__(cls, shape: tuple[int, ...]) -> "Size":
+        count = super().__new__(cls, math.prod(shape))
+        count.shape = shape
+        return count
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        return self.shape[normalize_axis("size", dim, len(self.shape))]
+
+
+class GradFn:
+    """What t.grad_fn is: the op that made t, named as torch prints it (<MulBackward0>)."""
+
+    def __init__(self, op: str) -> None:
+        self.op = op  # tracegrad's name, "mul"
+
+    def name(self) -> str:
+        return "".join(word.capitalize() for word in self.op.split("_")) + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class HookHandle:
+    """What register_hook returns: remove() takes the hook off its tensor."""
+
+    def __init__(self, tensor: Tensor, hook: Callable) -> None:
+        self.tensor, self.hook = tensor, hook
+
+    def remove(self) -> None:
+        self.tensor.hooks = tuple(h for h in self.tensor.hooks if h is not self.hook)
 
 
 def apply(primitive: Any, *inputs: Tensor, **settings: Any) -> Tensor:
@@ -331,11 +546,11 @@ def _compare(op: str, compare: Any, x: Tensor, other: Any) -> Tensor:
     return Tensor._wrap(broadcasting(op, compare, x.data, y.data))
 
 
-def condition(condition: Any) -> np.ndarray:
-    """A where-condition as a boolean array."""
+def condition(condition: Any, op: str = "where") -> np.ndarray:
+    """A where-condition (or `op`'s mask) as a boolean array."""
     array = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if array.dtype != np.bool_:
-        raise TypeError(f"where: condition must be boolean, got {array.dtype}")
+        raise TypeError(f"{op}: condition must be boolean, got {array.dtype}")
     return array
 
 
@@ -345,8 +560,12 @@ def floating(x: Tensor) -> Tensor:
     return x if dtype == x.dtype else x.astype(dtype)
 
 
-def _index_arrays(index: Any) -> Any:
-    """`index` with each Tensor inside it replaced by its array, for numpy indexing."""
-    if isinstance(index, tuple):
-        return tuple(_index_arrays(i) for i in index)
-    return index.data if isinstance(index, Tensor) else index
+def _is_device(arg: Any) -> bool:
+    """Whether `to`'s argument names a device ("cpu", "cuda:0", a torch-style device object)."""
+    if isinstance(arg, str):
+        return arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
+    return isinstance(getattr(arg, "type", None), str)  # torch.device; a numpy dtype's is a class
+
+
+def _device_name(device: Any) -> str:
+    return str(getattr(device, "type", device)).split(":")[0]
