@@ -1,5 +1,5 @@
-"""In-place changes to a Tensor's data: add_, sub_, mul_, div_, pow_, fill_, zero_, copy_ and
-the operators +=, -=, *=, /=, **=, as in torch.
+"""In-place changes to a Tensor's data: add_, sub_, mul_, div_, pow_, fill_, zero_, copy_,
+clamp_, relu_, normal_, uniform_ and the operators +=, -=, *=, /=, **=, as in torch.
 
 They record no graph. Each bumps a version counter (shared by views and detach()ed copies) that
 backward checks: an op whose VJP reads an input notes the input's version, and backward refuses to
@@ -15,6 +15,7 @@ import numpy as np
 from . import modes
 from .dtypes import KIND_RANK, result_dtype
 from .modes import grad_mode
+from .rng import Seed, as_generator
 
 
 class InPlace:
@@ -83,6 +84,33 @@ class InPlace:
         """self's elements replaced by `source`'s (broadcast to self's shape); returns self."""
         source = in_place_operand(source, "copy_")
         return self._change("copy_", lambda data: np.copyto(data, source))
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> "InPlace":
+        """Every element limited to [min, max] in place (min > max gives max, as torch)."""
+        if min is None and max is None:
+            raise ValueError("clamp_: at least one of min and max must be given")
+        return self._change("clamp_", lambda data: np.clip(data, min, max, out=data))
+
+    def relu_(self) -> "InPlace":
+        """Negative elements set to 0 in place (NaN stays NaN)."""
+        return self._change("relu_", lambda data: np.maximum(data, 0, out=data))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Seed = None) -> "InPlace":
+        """Filled with samples of N(mean, std**2), drawn from `generator` (a seed or a numpy
+        Generator) or the global generator (manual_seed); the draws nn.init.normal_ makes."""
+        if not std >= 0:
+            raise ValueError(f"normal_: std must be >= 0, got {std}")
+        rng = as_generator(generator, "normal_")
+        draws = mean + std * rng.standard_normal(self.shape)
+        return self._change("normal_", lambda data: np.copyto(data, draws, casting="unsafe"))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Seed = None) -> "InPlace":
+        """Filled with samples of U(a, b), as normal_; the draws nn.init.uniform_ makes."""
+        if not a <= b:
+            raise ValueError(f"uniform_: a must be <= b, got a={a}, b={b}")
+        rng = as_generator(generator, "uniform_")
+        draws = a + (b - a) * rng.random(self.shape)
+        return self._change("uniform_", lambda data: np.copyto(data, draws, casting="unsafe"))
 
     def _arithmetic_(self, name: str, ufunc: np.ufunc, value: Any) -> "InPlace":
         """data = ufunc(data, value) in place, refusing a result self's dtype cannot hold (torch:
