@@ -58,11 +58,11 @@ class Indexing:
         return self[_along(index, (dim,))]
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
-        """gather where self and indices broadcast off `dim`; dim=None takes from the flattened
-        self at the flattened indices: (n,) -> (len(indices),)."""
+        """gather where self and indices broadcast off `dim` (negative indices count from the
+        end, as torch); dim=None takes from the flattened self at the flattened indices."""
         if dim is None:
             flat = self.reshape(-1)
-            return flat[_indices(indices, "take_along_dim", flat.shape[0], wrap=True).reshape(-1)]
+            return flat[_indices(indices, "take_along_dim", flat.shape[0]).reshape(-1)]
         dim = normalize_axis("take_along_dim", dim, self.ndim)
         indices = _indices(indices, "take_along_dim", self.shape[dim], wrap=True)
         if indices.ndim != self.ndim:

@@ -93,7 +93,8 @@ class Reshaping:
         start, end = (normalize_axis("flatten", d, self.ndim) for d in (start_dim, end_dim))
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(*self.shape[:start], -1, *self.shape[end + 1 :])
+        merged = math.prod(self.shape[start : end + 1])  # not -1: ambiguous with 0 elements
+        return self.reshape(*self.shape[:start], merged, *self.shape[end + 1 :])
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
         """Axis `dim` split into `sizes` (one may be -1): (2, 12) -> (2, 3, 4) for (1, (3, 4))."""

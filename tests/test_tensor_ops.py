@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+import shape_geometries as geo
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
@@ -1092,6 +1093,284 @@ CASES = [
         lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
         reducing(min_count=1),
         real,
+    ),
+    # --- torch: shapes and indexing
+    case(
+        "squeeze",
+        lambda x, dim: x.squeeze(dim),
+        lambda t, dim: t.squeeze() if dim is None else t.squeeze(dim),
+        geo.numpy_squeeze,
+        geo.squeeze(),
+        real,
+    ),
+    case(
+        "unsqueeze",
+        lambda x, dim: x.unsqueeze(dim),
+        lambda t, dim: t.unsqueeze(dim),
+        lambda x, dim: np.expand_dims(x, dim),
+        geo.one_dim(min_dims=0, extra=1),
+        real,
+    ),
+    case(
+        "flatten_dims",
+        lambda x, start_dim, end_dim: x.flatten(start_dim, end_dim),
+        lambda t, start_dim, end_dim: t.flatten(start_dim, end_dim),
+        lambda x, start_dim, end_dim: x.reshape(
+            *x.shape[:start_dim], np.prod(x.shape[start_dim:][: end_dim % x.ndim + 1 - start_dim]),
+            *x.shape[end_dim % x.ndim + 1 :],
+        ),  # fmt: skip
+        geo.flatten(),
+        real,
+    ),
+    case(
+        "unflatten",
+        lambda x, dim, sizes: x.unflatten(dim, sizes),
+        lambda t, dim, sizes: t.unflatten(dim, sizes),
+        lambda x, dim, sizes: x.reshape(
+            *x.shape[: dim % x.ndim], *sizes, *x.shape[dim % x.ndim + 1 :]
+        ),
+        geo.unflatten(),
+        real,
+    ),
+    case(
+        "movedim",
+        lambda x, source, destination: x.movedim(source, destination),
+        lambda t, source, destination: t.movedim(source, destination),
+        lambda x, source, destination: np.moveaxis(x, source, destination),
+        geo.movedim(),
+        real,
+    ),
+    case(
+        "swapaxes",
+        lambda x, axis0, axis1: x.swapaxes(axis0, axis1),
+        lambda t, axis0, axis1: t.swapaxes(axis0, axis1),
+        lambda x, axis0, axis1: np.swapaxes(x, axis0, axis1),
+        geo.two_dims(),
+        real,
+    ),
+    case(
+        "expand_as",
+        lambda x, shape: x.expand_as(Tensor(np.zeros(shape))),
+        lambda t, shape: t.expand_as(torch.zeros(shape)),
+        lambda x, shape: np.broadcast_to(x, shape),
+        broadcast_geometry(minus_ones=False),
+        real,
+    ),
+    case(
+        "repeat",
+        lambda x, sizes: x.repeat(*sizes),
+        lambda t, sizes: t.repeat(*sizes) if sizes else t.clone(),  # torch: repeat() of 0-d
+        lambda x, sizes: np.tile(x, sizes) if sizes else x,
+        geo.repeat(),
+        real,
+    ),
+    case(
+        "repeat_interleave",
+        lambda x, repeats, dim: x.repeat_interleave(repeats, dim),
+        lambda t, repeats, dim: t.repeat_interleave(torch.as_tensor(repeats), dim),
+        lambda x, repeats, dim: np.repeat(x, repeats, axis=dim),
+        geo.repeat_interleave(),
+        real,
+    ),
+    case(
+        "flip",
+        lambda x, dims: x.flip(dims),
+        lambda t, dims: t.flip(dims),
+        lambda x, dims: np.flip(x, dims),
+        geo.dims(),
+        real,
+    ),
+    case(
+        "roll",
+        lambda x, shifts, dims: x.roll(shifts, dims),
+        lambda t, shifts, dims: t.roll(shifts, dims),
+        lambda x, shifts, dims: np.roll(x, shifts, dims),
+        geo.roll(),
+        real,
+    ),
+    *[
+        case(
+            name,
+            lambda x, diagonal, name=name: getattr(x, name)(diagonal),
+            lambda t, diagonal, name=name: getattr(t, name)(diagonal),
+            lambda x, diagonal, name=name: getattr(np, name)(x, diagonal),
+            geo.matrices(),
+            real,
+        )
+        for name in ("tril", "triu")
+    ],
+    *[
+        case(
+            f"diag_{kind}",
+            lambda x, diagonal: x.diag(diagonal),
+            lambda t, diagonal: t.diag(diagonal),
+            lambda x, diagonal: np.diag(x, diagonal),
+            geo.matrices(min_dims=ndim, max_dims=ndim),
+            real,
+        )
+        for kind, ndim in (("vector", 1), ("matrix", 2))
+    ],
+    case(
+        "diagonal",
+        lambda x, offset, dim1, dim2: x.diagonal(offset, dim1, dim2),
+        lambda t, offset, dim1, dim2: t.diagonal(offset, dim1, dim2),
+        lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2),
+        geo.diagonal(),
+        real,
+    ),
+    *[
+        case(  # the k-th piece
+            f"{method}_{how}",
+            lambda x, dim, k, method=method, **how: getattr(x, method)(*how.values(), dim)[k],
+            lambda t, dim, k, method=method, **how: getattr(t, method)(*how.values(), dim)[k],
+            geo.numpy_piece,
+            geo.pieces(how),
+            real,
+        )
+        for method, how in [
+            ("split", "split_size"),
+            ("split", "sections"),
+            ("chunk", "chunks"),
+            ("unbind", "slices"),
+        ]
+    ],
+    case(
+        "narrow",
+        lambda x, dim, start, length: x.narrow(dim, start, length),
+        lambda t, dim, start, length: t.narrow(dim, start, length),
+        lambda x, dim, start, length: np.take(
+            x, np.arange(start % max(x.shape[dim], 1), start % max(x.shape[dim], 1) + length), dim
+        ),
+        geo.narrow(),
+        real,
+    ),
+    *[
+        case(
+            f"pad_{mode}",
+            lambda x, pad, mode: autograd.pad(x, pad, mode, value=0.5),
+            lambda t, pad, mode: F.pad(t, pad, mode, value=0.5 if mode == "constant" else None),
+            geo.numpy_pad,
+            geo.pad(mode),
+            real,
+        )
+        for mode in ("constant", "reflect", "replicate")
+    ],
+    *[
+        case(
+            f"meshgrid_{n}",
+            lambda *xs, indexing: autograd.stack(autograd.meshgrid(*xs, indexing=indexing)),
+            lambda *ts, indexing: torch.stack(torch.meshgrid(*ts, indexing=indexing)),
+            lambda *xs, indexing: np.stack(np.meshgrid(*xs, indexing=indexing)),
+            geo.meshgrid(n),
+            *[real] * n,
+        )
+        for n in (2, 3)
+    ],
+    case(
+        "getitem_torch_order",  # an int, a slice and an index array: torch's order, not numpy's
+        lambda x, index: x[index],
+        lambda t, index: t[tuple(torch.from_numpy(i) if hasattr(i, "shape") else i for i in index)],
+        geo.numpy_torch_order,
+        geo.torch_order_index(),
+        real,
+    ),
+    case(
+        "gather",
+        lambda x, dim, index: x.gather(dim, index),
+        lambda t, dim, index: t.gather(dim, torch.from_numpy(index)),
+        geo.numpy_gather,
+        geo.gather(),
+        real,
+    ),
+    case(
+        "take_along_dim",
+        lambda x, indices, dim: x.take_along_dim(indices, dim),
+        lambda t, indices, dim: torch.take_along_dim(t, torch.from_numpy(indices), dim),
+        geo.numpy_take_along_dim,
+        geo.take_along_dim(),
+        real,
+    ),
+    case(
+        "index_select",
+        lambda x, dim, index: x.index_select(dim, index),
+        lambda t, dim, index: t.index_select(dim, torch.from_numpy(index)),
+        lambda x, dim, index: np.take(x, index, axis=dim),
+        geo.index_select(),
+        real,
+    ),
+    case(
+        "scatter",
+        lambda x, src, dim, index: x.scatter(dim, index, src),
+        lambda t, src, dim, index: t.scatter(dim, torch.from_numpy(index), src),
+        geo.numpy_scatter,
+        geo.scatter(unique=True),
+        real,
+        real,
+    ),
+    case(
+        "scatter_value",
+        lambda x, dim, index: x.scatter(dim, index, 0.5),
+        lambda t, dim, index: t.scatter(dim, torch.from_numpy(index), 0.5),
+        lambda x, dim, index: geo.numpy_scatter(x, np.full(index.shape, 0.5), dim, index),
+        geo.gather(),  # repeated positions are fine: each writes the same value
+        real,
+    ),
+    case(
+        "scatter_add_method",
+        lambda x, src, dim, index: x.scatter_add(dim, index, src),
+        lambda t, src, dim, index: t.scatter_add(dim, torch.from_numpy(index), src),
+        partial(geo.numpy_scatter, add=True),
+        geo.scatter(unique=False),
+        real,
+        real,
+        primitives=("scatter_add",),
+    ),
+    case(
+        "masked_fill",
+        lambda x, mask: x.masked_fill(mask, 0.5),
+        lambda t, mask: t.masked_fill(torch.from_numpy(mask), 0.5),
+        lambda x, mask: np.where(mask, 0.5, x),
+        geo.masked(within=True),
+        real,
+    ),
+    case(
+        "masked_fill_tensor_value",  # a 0-d tensor value gets the filled places' gradient
+        lambda x, v, mask: x.masked_fill(mask, v),
+        lambda t, v, mask: t.masked_fill(torch.from_numpy(mask), v),
+        lambda x, v, mask: np.where(mask, v, x),
+        geo.masked(inputs=2, within=True),
+        real,
+        real,
+    ),
+    case(
+        "masked_select",
+        lambda x, mask: x.masked_select(mask),
+        lambda t, mask: t.masked_select(torch.from_numpy(mask)),
+        lambda x, mask: np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[
+            np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))
+        ],
+        geo.masked(),
+        real,
+    ),
+    case(  # no gradient: int64 (torch's own answer is checked in tests/test_torch_tensor.py)
+        "one_hot",
+        lambda x, classes, num_classes: autograd.one_hot(classes, num_classes),
+        None,
+        lambda x, classes, num_classes: np.eye(
+            num_classes if num_classes > 0 else classes.max() + 1, dtype=np.int64
+        )[classes],
+        geo.one_hot(),
+        real,
+        out_dtype=np.int64,
+    ),
+    case(
+        "nonzero",
+        Tensor.nonzero,
+        None,
+        np.argwhere,
+        unary(),
+        filled(SMALL_INTS),
+        out_dtype=np.int64,
     ),
     # no gradient: comparisons (bool) and argmax (int64)
     comparison("lt", operator.lt),
