@@ -19,7 +19,7 @@ def both(data=X, requires_grad=False):
     )
 
 
-# --- dim= and keepdim= wherever axis= and keepdims= ----------------------------------------------
+# --- dim= and keepdim= wherever axis= and keepdims= ---------------------------------------------
 
 DIM_CALLS = [
     ("sum", {"dim": 1, "keepdim": True}),
@@ -46,7 +46,7 @@ def test_all_and_any_over_everything_give_a_bool():
         assert getattr(x, name)().item() == getattr(t, name)().item()
 
 
-# --- sizes and conversions -----------------------------------------------------------------------
+# --- sizes and conversions ----------------------------------------------------------------------
 
 
 def test_size_is_numpy_count_and_torch_shape():
@@ -121,7 +121,7 @@ def test_view_refuses_to_copy_as_torch():
         t.mT.view(24)
 
 
-# --- autograd attributes and hooks ----------------------------------------------------------------
+# --- autograd attributes and hooks ---------------------------------------------------------------
 
 
 def test_leaf_grad_fn_and_detach_as_torch():
@@ -186,7 +186,7 @@ def test_a_hook_returning_a_wrong_shape_is_refused():
         (x * 2.0).sum().backward()
 
 
-# --- in-place variants ----------------------------------------------------------------------------
+# --- in-place variants ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_random_fills_follow_their_generator():
         Tensor([1.0], requires_grad=True).normal_()
 
 
-# --- repr -----------------------------------------------------------------------------------------
+# --- repr ----------------------------------------------------------------------------------------
 
 REPRS = [
     lambda m: m.tensor([1.5, -2.0], requires_grad=True),
@@ -238,7 +238,7 @@ def test_repr_names_a_dtype_other_than_the_defaults():
     assert repr(Tensor([1, 2], dtype=np.int32)) == repr(torch.tensor([1, 2], dtype=torch.int32))
 
 
-# --- numpy meeting a Tensor -----------------------------------------------------------------------
+# --- numpy meeting a Tensor ----------------------------------------------------------------------
 
 
 def test_an_sgd_step_written_on_data_changes_the_array_in_place():
@@ -261,3 +261,29 @@ def test_array_on_the_left_gives_the_tensor_result():
     assert isinstance(np.array([0.0, 5.0]) < x, Tensor)
     with pytest.raises(TypeError):
         np.exp(x)
+
+
+# --- ops without a gradient, and writing in torch's index order ---------------------------------
+
+
+def test_one_hot_and_nonzero_match_torch():
+    classes = np.array([[0, 2], [1, 1]])
+    for n in (-1, 4):
+        np.testing.assert_array_equal(
+            autograd.one_hot(classes, n).data,
+            torch.nn.functional.one_hot(torch.from_numpy(classes), n).numpy(),
+        )
+    x, t = both([[0.0, 1.5], [-2.0, 0.0]])
+    np.testing.assert_array_equal(x.nonzero().data, t.nonzero().numpy())
+    for ours, theirs in zip(x.nonzero(as_tuple=True), t.nonzero(as_tuple=True), strict=True):
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    with pytest.raises(ValueError, match="one_hot"):
+        autograd.one_hot(np.array([3]), 2)
+
+
+def test_setitem_writes_in_torchs_order():
+    x, t = both(np.zeros((2, 3, 4)))
+    value = np.arange(6.0).reshape(3, 2)
+    x[0, :, [0, 1]] = value  # (3, 2) in torch; numpy's order would want (2, 3)
+    t[0, :, [0, 1]] = torch.from_numpy(value)
+    np.testing.assert_array_equal(x.data, t.numpy())
