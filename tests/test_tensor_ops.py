@@ -619,7 +619,9 @@ CASES = [
         filled(ODD),
     ),
     case("hypot", Tensor.hypot, torch.hypot, np.hypot, broadcasting(2), nonzero, nonzero),
-    case("copysign", Tensor.copysign, torch.copysign, np.copysign, broadcasting(2), nonzero, nonzero),
+    case(
+        "copysign", Tensor.copysign, torch.copysign, np.copysign, broadcasting(2), nonzero, nonzero
+    ),
     *[
         case(name, fn, torch_fn, numpy_fn, unary(), domain)
         for name, fn, torch_fn, numpy_fn, domain in [
@@ -1118,7 +1120,7 @@ CASES = [
         lambda x, start_dim, end_dim: x.reshape(
             *x.shape[:start_dim], np.prod(x.shape[start_dim:][: end_dim % x.ndim + 1 - start_dim]),
             *x.shape[end_dim % x.ndim + 1 :],
-        ),  # fmt: skip
+        ),
         geo.flatten(),
         real,
     ),
