@@ -62,6 +62,11 @@ def save(obj: Any, path: str | Path) -> Path:
     if isinstance(obj, Module) or _is_state_dict(obj):
         arrays = _arrays_to_save(obj)
         return _atomic_write(path, lambda file: _write_npz(file, arrays))
+    if not isinstance(obj, (Mapping, list, tuple)):  # save("model", path): arguments mixed up?
+        raise TypeError(
+            "save: expected a Module, a state dict, or dicts, lists and tuples of arrays, "
+            f"got {type(obj).__name__}"
+        )
     arrays = []
     structure = _to_structure(obj, arrays, "obj")
     members = {f"arrays/{i}": array for i, array in enumerate(arrays)}

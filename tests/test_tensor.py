@@ -260,14 +260,12 @@ def test_full(shape, expected):
     np.testing.assert_array_equal(t.data, np.full(expected, 7.5))
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [((5,), np.arange(5.0)), ((1, 2, 0.25), [1.0, 1.25, 1.5, 1.75]), ((3, 0, -1), [3.0, 2, 1])],
-)
-def test_arange_is_float32_like_numpy(args, expected):
-    t = arange(*args)
-    assert t.dtype == F32
-    np.testing.assert_array_equal(t.data, expected)
+@pytest.mark.parametrize("args", [(5,), (1, 2, 0.25), (3, 0, -1), (5.0,), (0, 1, 1.0)])
+def test_arange_picks_its_dtype_like_torch(args):
+    """Whole bounds and step give int64, any float among them the default float32."""
+    t, theirs = arange(*args), torch.arange(*args)
+    assert str(t.dtype) == str(theirs.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(t.data, theirs.numpy())
 
 
 # Factories with dtype=: each must give the dtype it was asked for.
