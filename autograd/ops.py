@@ -531,3 +531,20 @@ def where(x, y, *, cond):
 @primitive
 def astype(x, *, dtype):
     return x.data.astype(dtype), lambda g: (g.astype(x.dtype),)
+
+
+@primitive
+def unfold(x, *, window, fill=0.0):
+    """im2col: (N, C, H, W) -> (N, C * kh * kw, L), one column per position of `window` (a
+    windows.Window) holding the cells it covers, `fill` off the image. Each cell's gradient is
+    the sum of its copies' (fold: col2im)."""
+    out = backend.kernels.im2col(x.data, window, fill)
+    return out, lambda g: (tensor.apply(fold, g, window=window),)
+
+
+@primitive
+def fold(cols, *, window):
+    """col2im: (N, C * kh * kw, L) -> (N, C, H, W), each column entry added to the cell it
+    stands for; unfold's adjoint, so its gradient is unfold (with zeros off the image)."""
+    out = backend.kernels.col2im(cols.data, window)
+    return out, lambda g: (tensor.apply(unfold, g, window=window),)

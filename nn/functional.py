@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, linear
+from autograd.convolution import conv1d, conv2d, conv_transpose2d, fold, unfold
 from autograd.functions import one_hot, pad
 from autograd.rng import as_generator
 
@@ -30,11 +31,15 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
     "flatten",
+    "fold",
     "gelu",
     "glu",
     "hardsigmoid",
@@ -66,6 +71,7 @@ __all__ = [
     "softplus",
     "softsign",
     "tanh",
+    "unfold",
 ]
 
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..windows import Window, sliding
 from . import numpy_backend
 
 
@@ -47,6 +48,18 @@ _SGD = SGDSettings(
     lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.1, maximize=False
 )
 
+
+def _window(size: tuple[int, int]) -> Window:
+    """A 2 x 2 window over an image of `size`, strided and padded unevenly: im2col's calls."""
+    return sliding("warmup", size, (2, 2), (1, 2), ((1, 1), (0, 1)), (1, 1))
+
+
+def _columns(x: np.ndarray) -> tuple[np.ndarray, Window]:
+    """x's im2col columns under `_window` and that window: col2im's call."""
+    window = _window(x.shape)
+    return numpy_backend.im2col(x[None, None], window, 0.0), window
+
+
 # Every array kernel, each with calls reaching every jitted path of numba_backend when x is a
 # small C-contiguous 2-D float array (warmup() makes them on a (3, 4) one, the tests on other
 # shapes, layouts and dtypes). Adding a kernel: define it in each backend and add its row here.
@@ -68,6 +81,10 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
     "where": lambda x: [(x > x.mean(), x, y) for y in (x, np.zeros((), x.dtype))],
     "broadcast_to": lambda x: [(x[0, :2].copy(), (x.shape[0], 2))],
     "scatter_add": lambda x: [(x, (slice(None),), x.shape)],
+    "im2col": lambda x: [(x[None, None], _window(x.shape), fill) for fill in (0.0, -np.inf)],
+    "col2im": lambda x: [
+        (numpy_backend.im2col(x[None, None], w, 0.0), w) for w in [_window(x.shape)]
+    ],
 }
 
 # The optimizer steps (KERNELS' format): one-pass twins of optim/ladder.py's readable updates,

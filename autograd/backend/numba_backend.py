@@ -38,6 +38,7 @@ import numpy as np
 from . import codegen, numpy_backend
 
 if TYPE_CHECKING:
+    from ..windows import Window
     from . import AdamSettings, SGDSettings
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -248,6 +249,67 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     else:
         _where_arrays(cond.reshape(-1), x.reshape(-1), y.reshape(-1), out.reshape(-1))
     return out
+
+
+def im2col(x: np.ndarray, window: "Window", fill: float) -> np.ndarray:
+    """numpy_backend.im2col in one pass: each output entry written once, no padded copy."""
+    if not _fast(x) or x.shape[2:] != window.size:
+        return numpy_backend.im2col(x, window, fill)  # a mismatched shape: numpy says what is off
+    n, c = x.shape[:2]
+    out = np.empty((n, c * window.cells, window.out[0] * window.out[1]), dtype=x.dtype)
+    _im2col(x, out, *_geometry(window), x.dtype.type(fill))
+    return out
+
+
+def col2im(cols: np.ndarray, window: "Window") -> np.ndarray:
+    """numpy_backend.col2im in one pass over the columns, adding into the image."""
+    if not _fast(cols) or cols.shape[1:] != (cols.shape[1], window.out[0] * window.out[1]):
+        return numpy_backend.col2im(cols, window)  # a mismatched shape: numpy says what is off
+    n, c = cols.shape[0], cols.shape[1] // window.cells
+    out = np.zeros((n, c, *window.size), dtype=cols.dtype)
+    _col2im(cols, out, *_geometry(window))
+    return out
+
+
+def _geometry(window: "Window") -> tuple[int, ...]:
+    """The window as the flat ints the loops take: kernel, stride, padding, dilation, out."""
+    return (*window.kernel, *window.stride, *window.padding, *window.dilation, *window.out)
+
+
+@numba.njit(cache=True)
+def _im2col(x, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, fill):
+    """out[n, (c * kh + i) * kw + j, oy * wo + ox] = x[n, c, row, col] (or fill off the image),
+    row = oy * sh - ph + i * dh and col = ox * sw - pw + j * dw."""
+    height, width = x.shape[2], x.shape[3]
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(kh):
+                for j in range(kw):
+                    column = out[n, (c * kh + i) * kw + j]
+                    for oy in range(ho):
+                        row = oy * sh - ph + i * dh
+                        for ox in range(wo):
+                            col = ox * sw - pw + j * dw
+                            inside = 0 <= row < height and 0 <= col < width
+                            column[oy * wo + ox] = x[n, c, row, col] if inside else fill
+
+
+@numba.njit(cache=True)
+def _col2im(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    """The adjoint of _im2col: each column entry added to out's cell it was read from."""
+    height, width = out.shape[2], out.shape[3]
+    for n in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            for i in range(kh):
+                for j in range(kw):
+                    column = cols[n, (c * kh + i) * kw + j]
+                    for oy in range(ho):
+                        row = oy * sh - ph + i * dh
+                        if 0 <= row < height:
+                            for ox in range(wo):
+                                col = ox * sw - pw + j * dw
+                                if 0 <= col < width:
+                                    out[n, c, row, col] += column[oy * wo + ox]
 
 
 def adam_step(

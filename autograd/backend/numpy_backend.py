@@ -9,6 +9,9 @@ import numpy as np
 from scipy import special
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..windows import Window
     from . import AdamSettings, SGDSettings
 
 add = np.add
@@ -77,6 +80,52 @@ def scatter_add(g: np.ndarray, index: object, shape: tuple[int, ...]) -> np.ndar
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
     return out
+
+
+def im2col(x: np.ndarray, window: "Window", fill: float) -> np.ndarray:
+    """(N, C, H, W) -> (N, C * kh * kw, Ho * Wo): column ox + Wo * oy holds the cells window
+    position (oy, ox) covers, channel-major then kernel row and column (torch's unfold);
+    padding cells read `fill`."""
+    n, c = x.shape[:2]
+    padded = np.full((n, c, *_padded_size(window)), fill, dtype=x.dtype)
+    (top, left), (h, w) = window.padding, window.size
+    padded[:, :, top : top + h, left : left + w] = x
+    cells = np.stack([padded[cell] for cell in _cell_slices(window)], axis=2)
+    return cells.reshape(n, c * window.cells, window.out[0] * window.out[1])
+
+
+def col2im(cols: np.ndarray, window: "Window") -> np.ndarray:
+    """(N, C * kh * kw, Ho * Wo) -> (N, C, H, W): each column entry added to the cell it came
+    from (overlapping windows sum; padding cells dropped). The adjoint of im2col."""
+    n, c = cols.shape[0], cols.shape[1] // window.cells
+    cells = cols.reshape(n, c, window.cells, *window.out)
+    padded = np.zeros((n, c, *_padded_size(window)), dtype=cols.dtype)
+    for k, cell in enumerate(_cell_slices(window)):
+        padded[cell] += cells[:, :, k]
+    (top, left), (h, w) = window.padding, window.size
+    return padded[:, :, top : top + h, left : left + w].copy()
+
+
+def _padded_size(window: "Window") -> tuple[int, int]:
+    """Rows and columns of the image with its padding, enough for every window position."""
+    return tuple(
+        max(before + n, (out - 1) * s + d * (k - 1) + 1)
+        for before, n, out, s, d, k in zip(
+            window.padding, window.size, window.out, window.stride, window.dilation, window.kernel,
+            strict=True,
+        )
+    )  # fmt: skip
+
+
+def _cell_slices(window: "Window") -> "Iterator[tuple[slice, ...]]":
+    """For each kernel cell (i, j), row-major, the padded image's cells it visits over all
+    window positions: a strided (Ho, Wo) slice."""
+    (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
+    ho, wo = window.out
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + (ho - 1) * sh + 1, sh)
+            yield (slice(None), slice(None), rows, slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
 
 def adam_step(
