@@ -159,7 +159,9 @@ def conv_transpose2d(
     size = [(n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in settings]
     if min(size) < 1:
         raise ValueError(f"{op}: input {x.shape} with these settings gives an output of {size}")
-    window = sliding(op, size, kernel, stride, ((top, top), (left, left)), dilation)
+    # the window conv2d would slide over the output, at the input's positions only (past them,
+    # output_padding's cells, no window reaches)
+    window = Window(tuple(size), kernel, stride, (top, left), dilation, tuple(x.shape[2:]))
     n, channels = x.shape[:2]
     out_channels = weight.shape[1] * groups
     rows = weight.reshape(groups, channels // groups, -1).transpose(1, 2)  # (G, O/G kh kw, C/G)

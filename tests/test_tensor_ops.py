@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import partial, wraps
 from typing import Any, NamedTuple
 
+import conv_geometries as conv
 import numpy as np
 import pytest
 import shape_geometries as geo
@@ -55,7 +56,7 @@ from torch_twins import (
 )
 
 import autograd
-from autograd import GradcheckError, Tensor, gradcheck, gradgradcheck
+from autograd import GradcheckError, Tensor, convolution, gradcheck, gradgradcheck
 from autograd.activations import SELU_ALPHA, SELU_SCALE
 from autograd.tensor import apply
 
@@ -1398,6 +1399,42 @@ CASES = [
         reducing(("all", "int", "negative"), min_count=1),
         filled(SMALL_INTS),
         out_dtype=np.int64,
+    ),
+    # --- convolution (conv chapter): against the definition's loops (tests/conv_geometries.py)
+    case("unfold", convolution.unfold, F.unfold, conv.numpy_unfold, conv.unfold(), real),
+    case("fold", convolution.fold, F.fold, conv.numpy_fold, conv.fold(), real),
+    case(
+        "conv2d",
+        convolution.conv2d,
+        F.conv2d,
+        conv.numpy_conv2d,
+        conv.conv2d(),
+        real,
+        real,
+        real,
+        primitives=("unfold", "matmul"),
+    ),
+    case(
+        "conv1d",
+        convolution.conv1d,
+        F.conv1d,
+        conv.numpy_conv1d,
+        conv.conv1d(),
+        real,
+        real,
+        real,
+        primitives=("unfold", "matmul"),
+    ),
+    case(
+        "conv_transpose2d",
+        convolution.conv_transpose2d,
+        F.conv_transpose2d,
+        conv.numpy_conv_transpose2d,
+        conv.conv_transpose2d(),
+        real,
+        real,
+        real,
+        primitives=("fold", "matmul"),
     ),
 ]
 DIFFERENTIABLE = [c for c in CASES if c.differentiable]
