@@ -57,6 +57,10 @@ erf = numpy_backend.erf
 matmul = numpy_backend.matmul
 broadcast_to = numpy_backend.broadcast_to
 scatter_add = numpy_backend.scatter_add
+# numpy's im2col (a strided slice copy per kernel cell) beat every jitted loop tried, branch-free
+# inner copies included: (64, 1, 28, 28) with a 5x5 kernel 0.87 ms vs 2.1 ms, (32, 64, 32, 32)
+# with 3x3 24 ms vs 31 ms. col2im's scattered adds are the other way round (see there).
+im2col = numpy_backend.im2col
 # The largest arrays (elements) for which a jitted row loop beats numpy's vectorised passes:
 # its exp and row sums run one element at a time, numpy's are SIMD. log_softmax (64, 32): 10.6
 # us vs 12.7 us; (64, 64): 20 us vs 15 us. Row sums (64, 32): 1.9 vs 2.5; (64, 64): 3.1 vs 2.8.
@@ -251,18 +255,10 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def im2col(x: np.ndarray, window: "Window", fill: float) -> np.ndarray:
-    """numpy_backend.im2col in one pass: each output entry written once, no padded copy."""
-    if not _fast(x) or x.shape[2:] != window.size:
-        return numpy_backend.im2col(x, window, fill)  # a mismatched shape: numpy says what is off
-    n, c = x.shape[:2]
-    out = np.empty((n, c * window.cells, window.out[0] * window.out[1]), dtype=x.dtype)
-    _im2col(x, out, *_geometry(window), x.dtype.type(fill))
-    return out
-
-
 def col2im(cols: np.ndarray, window: "Window") -> np.ndarray:
-    """numpy_backend.col2im in one pass over the columns, adding into the image."""
+    """numpy_backend.col2im in one pass over the columns, adding into the image: numpy adds
+    each kernel cell's slice into a padded copy, then crops it. (64, 6, 14, 14) with a 5x5
+    kernel: 2.2 ms vs numpy's 3.5 ms; (32, 64, 32, 32) with 3x3: 31 ms vs 41 ms."""
     if not _fast(cols) or cols.shape[1:] != (cols.shape[1], window.out[0] * window.out[1]):
         return numpy_backend.col2im(cols, window)  # a mismatched shape: numpy says what is off
     n, c = cols.shape[0], cols.shape[1] // window.cells
@@ -277,21 +273,11 @@ def _geometry(window: "Window") -> tuple[int, ...]:
 
 
 @numba.njit(cache=True)
-def _im2col(x, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, fill):
-    """out[n, (c * kh + i) * kw + j, oy * wo + ox] = x[n, c, row, col] (or fill off the image),
-    row = oy * sh - ph + i * dh and col = ox * sw - pw + j * dw."""
-    height, width = x.shape[2], x.shape[3]
-    for n in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            for i in range(kh):
-                for j in range(kw):
-                    column = out[n, (c * kh + i) * kw + j]
-                    for oy in range(ho):
-                        row = oy * sh - ph + i * dh
-                        for ox in range(wo):
-                            col = ox * sw - pw + j * dw
-                            inside = 0 <= row < height and 0 <= col < width
-                            column[oy * wo + ox] = x[n, c, row, col] if inside else fill
+def _inside(first, step, size, count):
+    """The range [lo, hi) of positions o < count whose cell first + o * step lies in 0..size-1."""
+    lo = 0 if first >= 0 else (-first + step - 1) // step
+    hi = 0 if first >= size else min(count, (size - 1 - first) // step + 1)
+    return lo, max(lo, hi)
 
 
 @numba.njit(cache=True)
@@ -301,15 +287,16 @@ def _col2im(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
     for n in range(out.shape[0]):
         for c in range(out.shape[1]):
             for i in range(kh):
+                rows_lo, rows_hi = _inside(i * dh - ph, sh, height, ho)
                 for j in range(kw):
-                    column = cols[n, (c * kh + i) * kw + j]
-                    for oy in range(ho):
-                        row = oy * sh - ph + i * dh
-                        if 0 <= row < height:
-                            for ox in range(wo):
-                                col = ox * sw - pw + j * dw
-                                if 0 <= col < width:
-                                    out[n, c, row, col] += column[oy * wo + ox]
+                    column = cols[n, (c * kh + i) * kw + j].reshape((ho, wo))
+                    first = j * dw - pw
+                    lo, hi = _inside(first, sw, width, wo)
+                    for oy in range(rows_lo, rows_hi):
+                        target = out[n, c, oy * sh - ph + i * dh]
+                        line = column[oy]
+                        for ox in range(lo, hi):
+                            target[first + ox * sw] += line[ox]
 
 
 def adam_step(
