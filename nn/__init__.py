@@ -1,13 +1,15 @@
 """Neural-network building blocks, named as in torch.nn.
 
-Tensor layers (layers.py, norm.py), losses (losses.py), their functional forms (functional.py),
-initialisers (init.py), gradient clipping (utils.py), checkpoints (checkpoint.py), data loading
-(data.py), toy datasets (datasets.py), and the micrograd-style scalar Neuron/Layer/MLP
-(scalar.py). The training loop is the `training` package, above `nn` and `optim`.
+Tensor layers (layers.py, conv.py, norm.py), losses (losses.py), their functional forms
+(functional.py), initialisers (init.py), gradient clipping (utils.py), checkpoints
+(checkpoint.py), data loading (data.py), toy datasets (datasets.py), and the micrograd-style
+scalar Neuron/Layer/MLP (scalar.py). The training loop is the `training` package, above `nn`
+and `optim`.
 """
 
 from . import functional, init, utils
 from .checkpoint import load, save
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .data import DataLoader, TensorDataset, load_digits, load_idx
 from .layers import (
     CELU,
@@ -15,6 +17,7 @@ from .layers import (
     GELU,
     SELU,
     Dropout,
+    Dropout2d,
     Embedding,
     Flatten,
     Hardsigmoid,
@@ -49,7 +52,7 @@ from .losses import (
     l2_penalty,
 )
 from .module import Module, Parameter
-from .norm import BatchNorm1d, LayerNorm, RMSNorm
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm
 from .scalar import MLP, Layer, Neuron, max_margin_loss
 
 __all__ = [
@@ -61,9 +64,14 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "Hardsigmoid",

@@ -1,6 +1,7 @@
 """Tensor layers: Linear, containers, shape helpers, activations and Dropout, as in torch.nn."""
 
 import math
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -196,7 +197,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, generator: Any = None) -> None:
-        F.check_probability("Dropout", p)
+        F.check_probability(type(self).__name__, p)
         self.p, self.rng = p, as_generator(generator)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -204,6 +205,30 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels while training: each feature map x[n, c] of (N, C, H, W) input
+    with probability p, the rest scaled by 1/(1-p); the identity in eval mode.
+
+    Neighbouring pixels of a feature map are alike, so zeroing single ones hardly regularises
+    a convolutional net; zeroing maps does. A 3-d input is read as (N, C, L), as torch reads
+    it, each row x[n, c] dropped whole (torch warns that this may change; so does this).
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Dropout2d: expected input (N, C, H, W) or (N, C, L), got {x.shape}")
+        if x.ndim == 3:
+            warnings.warn(
+                "Dropout2d: a 3-d input is read as (N, C, L), each row dropped whole (as torch);"
+                " for one image (C, H, W), add the batch axis",
+                stacklevel=2,
+            )
+        if not self.training or self.p == 0.0:
+            return x
+        channels = Tensor(np.ones((*x.shape[:2], *(1,) * (x.ndim - 2)), x.dtype))  # (N, C, 1, 1)
+        return x * F.dropout(channels, self.p, True, self.rng)
 
 
 class Embedding(Module):

@@ -1,4 +1,4 @@
-"""Normalisation layers: BatchNorm1d, LayerNorm and RMSNorm, as functions and modules (as torch).
+"""Normalisation layers: BatchNorm1d/2d, LayerNorm and RMSNorm, as functions and modules (torch's).
 
 Each is composed from Tensor ops, so gradients flow through the statistics too. BatchNorm's
 running averages are state, not part of the graph: they are updated by writing buffer `.data`.
@@ -67,13 +67,17 @@ def batch_norm(
     return _affine(out, weight, bias, channel)
 
 
-class BatchNorm1d(Module):
-    """batch_norm over (N, C) or (N, C, L) with learned per-channel weight and bias (C,).
+class _BatchNorm(Module):
+    """batch_norm with learned per-channel weight and bias (C,): what BatchNorm1d and
+    BatchNorm2d share; each says which inputs it takes (`ndims`, described by `layout`).
 
     Buffers running_mean (zeros), running_var (ones) and num_batches_tracked (int64, 0-d) are
     kept when `track_running_stats`; momentum=None averages every batch so far equally.
     bias=False (keyword-only, as in torch 2.13) learns the weight alone.
     """
+
+    ndims: tuple[int, ...]
+    layout: str  # the input's shape in words, {c} standing for num_features
 
     def __init__(
         self,
@@ -97,9 +101,9 @@ class BatchNorm1d(Module):
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            c = self.num_features
-            raise ValueError(f"BatchNorm1d: expected input (N, {c}) or (N, {c}, L), got {x.shape}")
+        if x.ndim not in self.ndims or x.shape[1] != self.num_features:
+            expected = self.layout.format(c=self.num_features)
+            raise ValueError(f"{type(self).__name__}: expected input {expected}, got {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
@@ -123,6 +127,20 @@ class BatchNorm1d(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Normalise (N, C) or (N, C, L) per channel over N (and L); see _BatchNorm."""
+
+    ndims, layout = (2, 3), "(N, {c}) or (N, {c}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Normalise (N, C, H, W) per channel over N, H and W: each channel's statistics come from
+    every pixel of every image in the batch (the convolution's shared weights see them all);
+    see _BatchNorm."""
+
+    ndims, layout = (4,), "(N, {c}, H, W)"
 
 
 # --- layer norm and RMS norm ----------------------------------------------------------------------
