@@ -1,10 +1,12 @@
 """Pictures of what the engine does: computation graphs (graphviz), training plots (matplotlib).
 
 graph.py: draw_graph, save. plots.py: training curves, decision boundaries, LR schedules,
-gradient flow, activation and gradient histograms. surfaces.py: 2-D test surfaces and the paths
+gradient flow, activation and gradient histograms. filters.py: a conv layer's kernels and the
+feature maps an input produces. surfaces.py: 2-D test surfaces and the paths
 the optimizer ladder takes on them.
 """
 
+from .filters import plot_feature_maps, plot_filters
 from .graph import GraphvizMissing, draw_graph, save
 from .plots import (
     plot_decision_boundary,
@@ -31,6 +33,8 @@ __all__ = [
     "draw_graph",
     "optimizer_paths",
     "plot_decision_boundary",
+    "plot_feature_maps",
+    "plot_filters",
     "plot_gradient_flow",
     "plot_histograms",
     "plot_history",
