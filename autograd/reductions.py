@@ -49,44 +49,60 @@ class Reductions:
     @torch_axes
     def var(
         self,
-        axis: Axis = None,
-        ddof: int = 0,
+        axis: Axis | bool = None,
+        ddof: int | None = None,
         keepdims: bool = False,
         *,
         unbiased: bool | None = None,
         correction: int | None = None,
     ) -> "Tensor":
-        """Mean squared deviation, divided by n - ddof (numpy's default ddof=0; torch's is 1);
-        by 0 when ddof >= n, which gives inf (numpy, torch), never a negative variance. torch's
-        unbiased= (ddof 1 or 0) and correction= (ddof) say the same."""
-        ddof = _ddof("var", ddof, unbiased, correction)
+        """Mean squared deviation over `axis`, divided by n - ddof: by n - 1 unless told otherwise
+        (torch's default, the unbiased estimate). torch's unbiased= (True: ddof 1, False: 0) and
+        correction= (the ddof), and numpy's ddof= say how many to take off; a bool in place of
+        axis or ddof is torch's positional unbiased (x.var(False), x.var(1, False)). Divided by 0
+        when ddof >= n, which gives inf (numpy, torch), never a negative variance."""
+        axis, ddof = _correction("var", axis, ddof, unbiased, correction)
         deviation = self - self.mean(axis, keepdims=True)
         count = max(_count(self, axis, "var") - ddof, 0)
         return (deviation * deviation).sum(axis, keepdims) / count
 
     @torch_axes
     def std(
-        self, axis: Axis = None, ddof: int = 0, keepdims: bool = False, **torch_ddof: Any
+        self,
+        axis: Axis | bool = None,
+        ddof: int | None = None,
+        keepdims: bool = False,
+        **correction: Any,
     ) -> "Tensor":
-        """sqrt(var) (ddof, unbiased=, correction= as in var); where var is 0 the gradient is 0
-        (torch), not sqrt's infinite slope."""
-        var = self.var(axis, ddof, keepdims, **torch_ddof)
+        """sqrt(var) (ddof, unbiased=, correction= as in var: n - 1 by default); where var is 0
+        the gradient is 0 (torch), not sqrt's infinite slope."""
+        var = self.var(axis, ddof, keepdims, **correction)
         spread = var.data != 0  # NaN is spread too: sqrt keeps it NaN, as numpy and torch do
         return var.where(spread, 1.0).sqrt().where(spread, 0.0)
 
     @torch_axes
     def var_mean(
-        self, axis: Axis = None, ddof: int = 0, keepdims: bool = False, **torch_ddof: Any
+        self,
+        axis: Axis | bool = None,
+        ddof: int | None = None,
+        keepdims: bool = False,
+        **correction: Any,
     ) -> tuple["Tensor", "Tensor"]:
         """(var, mean) over `axis`, as torch.var_mean (ddof, unbiased=, correction= as in var)."""
-        return self.var(axis, ddof, keepdims, **torch_ddof), self.mean(axis, keepdims)
+        axis, ddof = _correction("var_mean", axis, ddof, **correction)
+        return self.var(axis, ddof, keepdims), self.mean(axis, keepdims)
 
     @torch_axes
     def std_mean(
-        self, axis: Axis = None, ddof: int = 0, keepdims: bool = False, **torch_ddof: Any
+        self,
+        axis: Axis | bool = None,
+        ddof: int | None = None,
+        keepdims: bool = False,
+        **correction: Any,
     ) -> tuple["Tensor", "Tensor"]:
         """(std, mean) over `axis`, as torch.std_mean (ddof, unbiased=, correction= as in var)."""
-        return self.std(axis, ddof, keepdims, **torch_ddof), self.mean(axis, keepdims)
+        axis, ddof = _correction("std_mean", axis, ddof, **correction)
+        return self.std(axis, ddof, keepdims), self.mean(axis, keepdims)
 
     @torch_axes
     def norm(self, p: float | str = 2, axis: Axis = None, keepdims: bool = False) -> "Tensor":
@@ -346,16 +362,24 @@ def _count(x: "Tensor", axis: Axis, op: str) -> int:
     return int(np.prod([x.shape[a] for a in normalize_axes(op, axis, x.ndim)]))
 
 
-def _ddof(op: str, ddof: int, unbiased: bool | None, correction: int | None) -> int:
-    """The ddof that torch's unbiased= (True: 1) or correction= asks for, else `ddof`."""
-    given = [
-        name for name, v in (("unbiased", unbiased), ("correction", correction)) if v is not None
-    ]
-    if len(given) > 1 or (given and ddof != 0):
+def _correction(
+    op: str,
+    axis: Axis | bool,
+    ddof: int | None,
+    unbiased: bool | None = None,
+    correction: int | None = None,
+) -> tuple[Axis, int]:
+    """(axis, ddof) for var and std: the one place their spellings meet. At most one of numpy's
+    ddof (or torch's positional unbiased, a bool) and torch's unbiased= and correction= is given;
+    none means torch's default, ddof 1. A bool where the axis goes is torch's x.var(unbiased)."""
+    if isinstance(axis, (bool, np.bool_)):
+        if ddof is not None:
+            raise TypeError(f"{op}: got unbiased={axis} in place of dim, and ddof too")
+        axis, ddof = None, axis
+    given = [v for v in (ddof, unbiased, correction) if v is not None]
+    if len(given) > 1:
         raise TypeError(f"{op}: give one of ddof, unbiased= and correction=; they say the same")
-    if unbiased is not None:
-        return int(unbiased)
-    return int(ddof if correction is None else correction)
+    return axis, int(given[0]) if given else 1
 
 
 def _dropped_axes(out: "Tensor", axes: tuple[int, ...], keepdims: bool) -> "Tensor":

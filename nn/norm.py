@@ -50,7 +50,7 @@ def batch_norm(
                 f"got input {x.shape}"
             )
         mean = x.mean(axes, keepdims=True)
-        var = x.var(axes, keepdims=True)  # biased: divides by the count
+        var = x.var(axes, correction=0, keepdims=True)  # biased: divides by the count
         if running_mean is not None:
             running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * (
                 mean.data.reshape(num_features)
@@ -159,7 +159,7 @@ def layer_norm(
     """
     axes = _trailing_axes("layer_norm", x, _shape_tuple(normalized_shape))
     mean = x.mean(axes, keepdims=True)
-    var = x.var(axes, keepdims=True)
+    var = x.var(axes, correction=0, keepdims=True)
     return _affine((x - mean) / (var + eps).sqrt(), weight, bias)
 
 

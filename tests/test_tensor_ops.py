@@ -1690,7 +1690,7 @@ KINKS = [
     ("pow_zero_exponent_at_zero_base", lambda x: x**0.0, lambda t: t**0.0, ([0.0],), ([0.0],)),
     (
         "std_without_spread_has_zero_gradient",
-        lambda x: x.std(axis=1),
+        lambda x: x.std(axis=1, ddof=0),
         lambda t: torch.std(t, dim=1, correction=0),
         ([[3.0, 3.0], [1.0, 2.0]],),
         ([[0.0, 0.0], [-0.5, 0.5]],),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+import tracegrad
 from autograd import Tensor
 
 X = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, 0.0, 2.0, 5.0], [0.5, 0.5, -2.0, -2.0]])
@@ -155,6 +156,40 @@ def test_ddof_and_a_torch_keyword_together_are_refused():
 def test_torch_positional_unbiased_means_ddof():
     # torch's x.var(dim, unbiased): True and False land on ddof as 1 and 0
     np.testing.assert_allclose(Tensor(X).var(1, True).data, torch.tensor(X).var(1, True).numpy())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "x.var()", "x.std()", "x.var(1)", "x.std(dim=0, keepdim=True)", "x.var(False)",
+        "x.std(True)", "x.var(1, False)", "x.std(0, True, True)", "x.var(unbiased=False)",
+        "torch.var(x)", "torch.std(x, 1)", "torch.var(x, 1, False)", "torch.std(x, dim=0)",
+        "torch.var_mean(x)", "torch.std_mean(x, 1)", "torch.var_mean(x, dim=0, correction=2)",
+        "torch.std_mean(x, 1, False, keepdim=True)",
+    ],
+)  # fmt: skip
+def test_var_and_std_default_to_torchs_unbiased_estimate_in_every_form(call):
+    # code written for torch (x.std(), torch.var(x, 1, False)) computes torch's numbers
+    ours = eval(call, {"torch": tracegrad, "x": tracegrad.tensor(X)})
+    theirs = eval(call, {"torch": torch, "x": torch.tensor(X)})
+    for out, expected in zip(
+        ours if isinstance(ours, tuple) else (ours,),
+        theirs if isinstance(theirs, tuple) else (theirs,),
+        strict=True,
+    ):
+        np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_numpys_ddof_keyword_still_says_what_it_says_in_numpy(name):
+    for ddof in (0, 1, 2):
+        out = getattr(Tensor(X), name)(axis=1, ddof=ddof)
+        np.testing.assert_allclose(out.data, getattr(np, name)(X, axis=1, ddof=ddof), rtol=1e-12)
+
+
+def test_unbiased_in_place_of_dim_and_a_ddof_too_is_refused():
+    with pytest.raises(TypeError, match="var: got unbiased=False in place of dim, and ddof too"):
+        Tensor(X).var(False, 1)
 
 
 def test_sum_dtype_and_integer_sums_match_torch():

@@ -2,8 +2,7 @@
 dim=0)` is `x.softmax(0)`. Each is one line onto the method (or onto autograd's function), with
 torch's argument names; nothing here computes anything itself.
 
-`var` and `std` follow torch's default (correction=1, the unbiased estimate), which differs from
-the numpy default (ddof=0) that Tensor.var and Tensor.std keep.
+`var` and `std`, here as on Tensor, follow torch's default (correction=1, the unbiased estimate).
 """
 
 from collections.abc import Sequence
@@ -102,14 +101,14 @@ def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = 
     return (x if dtype is None else x.astype(dtype)).mean(dim, keepdim)
 
 
-def var(input: Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
-    """Variance with torch's default correction=1 (divides by n - 1)."""
-    return _t(input, "var").var(dim, correction, keepdim)
+def var(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Variance, dividing by n - 1 unless unbiased=False or correction= says otherwise."""
+    return _t(input, "var").var(*args, **kwargs)
 
 
-def std(input: Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
-    """Standard deviation with torch's default correction=1."""
-    return _t(input, "std").std(dim, correction, keepdim)
+def std(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Standard deviation, with var's correction."""
+    return _t(input, "std").std(*args, **kwargs)
 
 
 def max(input: Tensor, *args: Any, **kwargs: Any) -> Any:
