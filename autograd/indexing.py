@@ -15,7 +15,6 @@ import numpy as np
 
 from . import ops, tensor
 from .inplace import in_place_operand
-from .reductions import _along
 from .shapes import normalize_axis
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ class Indexing:
                 f"gather: index {index.shape} must have self's {self.ndim} axes, each no longer "
                 f"than self's {self.shape} except along dim {dim}"
             )
-        return self[_along(index, (dim,))]
+        return self[along(index, (dim,))]
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
         """gather where self and indices broadcast off `dim` (negative indices count from the
@@ -72,7 +71,7 @@ class Indexing:
         off_dim = np.broadcast_shapes(_with(self.shape, dim, 1), _with(indices.shape, dim, 1))
         source = self.broadcast_to(_with(off_dim, dim, self.shape[dim]))
         indices = np.broadcast_to(indices, _with(off_dim, dim, indices.shape[dim]))
-        return source[_along(indices, (dim,))]
+        return source[along(indices, (dim,))]
 
     def index_select(self, dim: int, index: Any) -> "Tensor":
         """The entries `index` (1-d, integers) along `dim`: that axis becomes len(index) long."""
@@ -124,6 +123,18 @@ class Indexing:
         if as_tuple:
             return tuple(self._wrap(np.asarray(p, np.int64)) for p in np.nonzero(self.data))
         return self._wrap(np.argwhere(self.data).astype(np.int64))
+
+
+def along(indices: np.ndarray, axes: tuple[int, ...]) -> tuple:
+    """The index for x[...] picking, along the one axis in `axes`, the positions `indices` (in
+    keepdims shape) holds, and every position along the others (numpy's take_along_axis as an
+    index; gather, scatter and the (values, indices) reductions use it)."""
+    return tuple(
+        indices
+        if i in axes
+        else np.arange(n).reshape([-1 if j == i else 1 for j in range(len(indices.shape))])
+        for i, n in enumerate(indices.shape)
+    )
 
 
 def _index_arrays(index: Any) -> Any:
@@ -193,7 +204,7 @@ def _scatter_positions(x: "Tensor", dim: int, index: Any, op: str) -> tuple[np.n
             f"{op}: index {index.shape} must have self's {x.ndim} axes, each no longer than "
             f"self's {x.shape} except along dim {dim}"
         )
-    return tuple(np.broadcast_arrays(*_along(index, (dim,))))
+    return tuple(np.broadcast_arrays(*along(index, (dim,))))
 
 
 def _leading(src: "Tensor", positions: tuple[np.ndarray, ...]) -> "Tensor":

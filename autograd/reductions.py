@@ -13,6 +13,7 @@ import numpy as np
 from . import ops, tensor
 from .arguments import is_real
 from .dtypes import real_dtype
+from .indexing import along
 from .shapes import Axis, kept_shape, normalize_axes, normalize_axis, torch_axes
 
 if TYPE_CHECKING:
@@ -302,21 +303,10 @@ def _extreme(x: "Tensor", op: str, dim: Any, keepdim: bool, axis: Axis, keepdims
     if axis is not None:
         raise TypeError(f"{op}: got both dim and axis=; they are the same argument")
     indices = x.argmax(dim, True) if op == "max" else x.argmin(dim, True)
-    values = x[_along(indices.data, normalize_axes(op, dim, x.ndim))]
+    values = x[along(indices.data, normalize_axes(op, dim, x.ndim))]
     if not keep:
         values, indices = (t.reshape(*_dropped(t.shape, dim, x.ndim)) for t in (values, indices))
     return ValuesIndices(values, indices)
-
-
-def _along(indices: np.ndarray, axes: tuple[int, ...]) -> tuple:
-    """The index picking, along the one axis in `axes`, the positions `indices` (keepdims shape)
-    holds, and every position along the others (numpy's take_along_axis, as an index)."""
-    return tuple(
-        indices
-        if i in axes
-        else np.arange(n).reshape([-1 if j == i else 1 for j in range(len(indices.shape))])
-        for i, n in enumerate(indices.shape)
-    )
 
 
 def _dropped(shape: tuple[int, ...], dim: int, ndim: int) -> tuple[int, ...]:
@@ -409,7 +399,7 @@ def _along_one_axis(x: "Tensor", axis: Any, op: str, run: Callable) -> Any:
 
 def _picked(x: "Tensor", indices: np.ndarray, axis: int) -> ValuesIndices:
     """x's values at `indices` along `axis` (a gather, so the gradient goes back to them)."""
-    return ValuesIndices(x[_along(indices, (axis,))], x._wrap(indices.astype(np.int64)))
+    return ValuesIndices(x[along(indices, (axis,))], x._wrap(indices.astype(np.int64)))
 
 
 def _running(x: "Tensor", axis: int, extreme: Any) -> ValuesIndices:
