@@ -36,6 +36,7 @@ __all__ = [
     "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "elu",
     "embedding",
     "flatten",
@@ -124,6 +125,18 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = N
         return x * 0.0
     keep = as_generator(generator).random(x.shape) >= p
     return x * (keep / (1.0 - p)).astype(x.dtype)
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
+    """Channel dropout: zero each feature map x[n, c] of (N, C, H, W) (or row of (N, C, L))
+    whole with probability p, scale the rest by 1/(1-p)."""
+    check_probability("dropout2d", p)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected input (N, C, H, W) or (N, C, L), got {x.shape}")
+    if not training or p == 0.0:
+        return x
+    channels = Tensor(np.ones((*x.shape[:2], *(1,) * (x.ndim - 2)), x.dtype))  # (N, C, 1, 1)
+    return x * dropout(channels, p, True, generator)
 
 
 def check_probability(op: str, p: float) -> None:

@@ -225,10 +225,7 @@ class Dropout2d(Dropout):
                 " for one image (C, H, W), add the batch axis",
                 stacklevel=2,
             )
-        if not self.training or self.p == 0.0:
-            return x
-        channels = Tensor(np.ones((*x.shape[:2], *(1,) * (x.ndim - 2)), x.dtype))  # (N, C, 1, 1)
-        return x * F.dropout(channels, self.p, True, self.rng)
+        return F.dropout2d(x, self.p, self.training, self.rng)
 
 
 class Embedding(Module):

@@ -240,6 +240,17 @@ def test_dropout2d_zeroes_whole_channels_and_keeps_the_expectation():
     assert nn.Dropout2d(p, generator=0)(x.astype(np.float32)).dtype == np.float32
 
 
+def test_functional_dropout2d_is_the_layers_mask_and_checks_its_input():
+    x = Tensor(np.ones((20, 5, 2, 2)))
+    layer = nn.Dropout2d(0.4, generator=3)(x).data
+    np.testing.assert_array_equal(nn.functional.dropout2d(x, 0.4, generator=3).data, layer)
+    assert nn.functional.dropout2d(x, 0.4, training=False) is x
+    with pytest.raises(ValueError, match=r"dropout2d: .*\(N, C, H, W\).*\(20, 20\)"):
+        nn.functional.dropout2d(Tensor(np.ones((20, 20))))
+    with pytest.raises(ValueError, match="dropout2d: p must be between 0 and 1"):
+        nn.functional.dropout2d(x, 1.5)
+
+
 def test_dropout2d_reads_3d_input_as_torch_does():
     """(N, C, L): each row x[n, c] dropped whole, with a warning (torch's reading, and its
     warning that it may change)."""
