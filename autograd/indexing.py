@@ -119,9 +119,10 @@ class Indexing:
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The positions of the nonzero elements: (n, ndim) int64 (torch), or with `as_tuple` one
-        (n,) tensor per axis (numpy's nonzero). No gradient."""
+        (n,) tensor per axis (numpy's nonzero; a 0-d tensor as a 1-d one, as torch). No gradient."""
         if as_tuple:
-            return tuple(self._wrap(np.asarray(p, np.int64)) for p in np.nonzero(self.data))
+            positions = np.nonzero(np.atleast_1d(self.data))
+            return tuple(self._wrap(np.asarray(p, np.int64)) for p in positions)
         return self._wrap(np.argwhere(self.data).astype(np.int64))
 
 

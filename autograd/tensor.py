@@ -38,6 +38,13 @@ _OPERATORS = {
     np.true_divide: operator.truediv,
     np.power: operator.pow,
     np.matmul: operator.matmul,
+    np.remainder: operator.mod,
+    np.floor_divide: operator.floordiv,
+    np.bitwise_and: operator.and_,
+    np.bitwise_or: operator.or_,
+    np.bitwise_xor: operator.xor,
+    np.left_shift: operator.lshift,
+    np.right_shift: operator.rshift,
     np.less: operator.lt,
     np.less_equal: operator.le,
     np.greater: operator.gt,
@@ -530,11 +537,16 @@ def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
 
 def lift(x: Any, like: Tensor | None, op: str) -> Tensor:
     """`x` (a Tensor, number, array or list) as a Tensor beside `like`: numbers take like's
-    dtype (see dtypes.number_dtype), arrays follow the dtype policy; TypeError naming `op`."""
+    dtype (see dtypes.number_dtype), arrays follow the dtype policy, except that an integer
+    array beside an integer or bool tensor stays integer (`array % t`, `array & t`, as
+    torch.as_tensor(array) would); TypeError naming `op`."""
     if isinstance(x, Tensor):
         return x
     if is_number(x):
         return Tensor._wrap(np.asarray(x, number_dtype(x, None if like is None else like.dtype)))
+    integers = isinstance(x, np.ndarray) and x.dtype.kind in "iu"
+    if integers and like is not None and like.dtype.kind in "iub":
+        return Tensor._wrap(x)
     if isinstance(x, (np.ndarray, list, tuple)):
         return Tensor._wrap(_as_array(x, None, op))
     raise TypeError(f"{op}: expected a Tensor, an array or a real number, got {type(x).__name__}")

@@ -300,6 +300,10 @@ CALLS = [
     "sqrt(x.abs())", "abs(x)", "allclose(x, x + 1e-9)", "allclose(x, y)", "equal(x, x)",
     "equal(x, y)", "maximum(x, y)", "minimum(x, y)", "logsumexp(x, 1)", "numel(x)",
     "transpose(x, 0, 1)", "reshape(x, (3, 2))", "permute(x, (1, 0))", "sin(x)", "cos(x)",
+    "where(x > 0)", "where(tensor(True))", "where(x.abs() > 9)", "cat((x, y), 1)",
+    "cat([x, y], axis=1)", "concat([x, y], dim=-1)", "stack((x, y), 2)", "stack([x, y], axis=1)",
+    "bitwise_left_shift(x.long(), 2)", "bitwise_right_shift((x * 4).long(), 1)",
+    "bitwise_and((x * 4).long(), 6)",
 ]  # fmt: skip
 
 

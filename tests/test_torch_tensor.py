@@ -1,6 +1,8 @@
 """Tensor speaks torch (issue 16, item 2): torch's names, conversions, autograd attributes, hooks,
 in-place variants and repr, each against real PyTorch; and numpy meeting a Tensor."""
 
+import operator
+
 import numpy as np
 import pytest
 import torch
@@ -261,6 +263,18 @@ def test_array_on_the_left_gives_the_tensor_result():
     assert isinstance(np.array([0.0, 5.0]) < x, Tensor)
     with pytest.raises(TypeError):
         np.exp(x)
+
+
+@pytest.mark.parametrize(
+    "op", [operator.mod, operator.floordiv, operator.and_, operator.or_, operator.xor,
+           operator.lshift, operator.rshift],
+)  # fmt: skip
+def test_array_on_the_left_of_the_integer_operators_gives_the_tensor_result(op):
+    # torch's numbers for the same operands both as tensors (torch refuses ndarray % Tensor)
+    a, b = np.array([7, -7, 12, 5]), np.array([2, 3, 1, 2])
+    out = op(a, Tensor(b, dtype=np.int64))
+    assert isinstance(out, Tensor) and out.dtype == np.int64
+    np.testing.assert_array_equal(out.data, op(torch.from_numpy(a), torch.from_numpy(b)).numpy())
 
 
 # --- ops without a gradient, and writing in torch's index order ---------------------------------

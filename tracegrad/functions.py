@@ -84,7 +84,13 @@ def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> 
 clip = clamp
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """`input` where `condition` holds, else `other`; given the condition alone, the positions
+    where it holds, one index tensor per axis (condition.nonzero(as_tuple=True))."""
+    if input is None and other is None:
+        return _t(condition, "where").nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither")
     return functions.where(condition, input, other)
 
 
@@ -170,16 +176,24 @@ def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return _t(input, "broadcast_to").broadcast_to(size)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing axis (autograd.concat)."""
-    return functions.concat(tensors, dim)
+def cat(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (autograd.concat); numpy's axis= names dim too."""
+    return functions.concat(tensors, _dim("cat", dim, axis))
 
 
 concat = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return functions.stack(tensors, dim)
+def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Join same-shaped tensors along a new axis (autograd.stack); axis= names dim too."""
+    return functions.stack(tensors, _dim("stack", dim, axis))
+
+
+def _dim(op: str, dim: int | None, axis: int | None) -> int:
+    """The one axis given as torch's dim or numpy's axis= (0 if neither); TypeError if both."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}: got both dim and axis=; they are the same argument")
+    return next((a for a in (dim, axis) if a is not None), 0)
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
@@ -375,6 +389,14 @@ def bitwise_or(input: Tensor, other: Any) -> Tensor:
 
 def bitwise_xor(input: Tensor, other: Any) -> Tensor:
     return _t(input, "bitwise_xor").bitwise_xor(other)
+
+
+def bitwise_left_shift(input: Tensor, other: Any) -> Tensor:
+    return _t(input, "bitwise_left_shift").bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input: Tensor, other: Any) -> Tensor:
+    return _t(input, "bitwise_right_shift").bitwise_right_shift(other)
 
 
 def copysign(input: Tensor, other: Any) -> Tensor:
