@@ -8,7 +8,8 @@ these conventions:
   each coordinate, then the rows are shuffled so the classes interleave, all from one Generator.
   The random draws do not depend on the value of `noise`: the same seed with another `noise`
   gives the same clean points in the same order, moved by a displacement proportional to `noise`.
-- `seed` is an int, a numpy Generator (used and advanced, so two calls differ) or None (fresh).
+- `seed` is an int, a numpy Generator (used and advanced, so two calls differ) or None (the
+  global generator, which manual_seed seeds).
 - A bad argument raises TypeError (wrong type) or ValueError (bad value) naming the function, the
   argument and the value: "make_moons: n must be >= 1, got 0".
 """

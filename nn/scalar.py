@@ -15,7 +15,8 @@ Scalars = Sequence[Value | float]
 class Neuron(Module):
     """relu(w · x + b) for an input of `nin` numbers (no relu when `nonlin` is False).
 
-    Weights start uniform in [-1, 1] from `seed` (an int or a numpy Generator); the bias at 0.
+    Weights start uniform in [-1, 1] from `seed` (an int, a numpy Generator, or None for the
+    global generator that manual_seed seeds); the bias at 0.
     The weighted sum is one `dot` node, so the graph stays small and the step fast.
     """
 
