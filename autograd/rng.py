@@ -27,12 +27,32 @@ def manual_seed(seed: int) -> np.random.Generator:
 
     Returns the global generator. TypeError unless `seed` is an int; ValueError if negative.
     """
-    if not is_whole(seed):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
-    _GLOBAL.bit_generator.state = np.random.PCG64(int(seed)).state
+    _GLOBAL.bit_generator.state = np.random.PCG64(_seed(seed, "manual_seed")).state
     return _GLOBAL
+
+
+def _seed(seed: int, op: str) -> int:
+    """`seed` checked: TypeError unless an int, ValueError if negative (errors name `op`)."""
+    if not is_whole(seed):
+        raise TypeError(f"{op}: seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{op}: seed must be >= 0, got {seed}")
+    return int(seed)
+
+
+class Generator(np.random.Generator):
+    """torch.Generator: a numpy Generator (so every `generator=` takes it) that starts from fresh
+    OS entropy, with torch's `manual_seed(n)`, which seeds it in place and returns it:
+    `random_split(ds, [0.8, 0.2], generator=Generator().manual_seed(42))`."""
+
+    def __init__(self, device: str = "cpu") -> None:
+        if str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"Generator: device {device!r}: tracegrad runs on the CPU")
+        super().__init__(np.random.PCG64())
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self.bit_generator.state = np.random.PCG64(_seed(seed, "Generator.manual_seed")).state
+        return self
 
 
 def as_generator(seed: Seed = None, owner: str = "") -> np.random.Generator:

@@ -1,41 +1,67 @@
-"""Feeding data to a model: TensorDataset, DataLoader, the 8x8 digits and the IDX (MNIST) format.
+"""Feeding data to a model: Dataset, TensorDataset, Subset, random_split, DataLoader, the 8x8
+digits and the IDX (MNIST) format.
 
-A DataLoader yields each batch as a tuple with one entry per array of the dataset:
-- a floating array becomes a Tensor that does not require grad, its dtype kept by Tensor's policy
-  (float32 stays float32, float64 stays float64);
-- an integer array (class indices) stays a numpy array, as int64;
-- anything else (bool, ...) stays a numpy array as it is.
-Batches are cut by indexing every array once with an index array, never row by row in Python.
+A DataLoader reads a dataset one of two ways:
+- batched (TensorDataset, and a Subset of one): every array is indexed once per batch with an
+  index array, never row by row in Python, and each batch is a tuple with one entry per array:
+  a floating array becomes a Tensor that does not require grad, its dtype kept by Tensor's
+  policy; an integer array (class indices) stays a numpy array, as int64; anything else (bool,
+  ...) stays a numpy array as it is;
+- sample by sample (any other dataset, such as a subclass of Dataset): dataset[i] for each index,
+  the samples then joined by `default_collate` as torch's is (tensors and arrays stacked into a
+  Tensor, numbers into an int64, float64 or bool Tensor, tuples and dicts entry by entry).
 Shuffling draws a new order each epoch from one explicit Generator, so the sequence of epochs is
 reproducible from the seed.
 """
 
 import gzip
+import itertools
 import math
 import numbers
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from autograd.factories import as_tensor
+from autograd.functions import stack
 from autograd.rng import Seed, as_generator
 from autograd.tensor import Tensor
 
-__all__ = ["DataLoader", "TensorDataset", "load_digits", "load_idx"]
+__all__ = [
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "load_digits",
+    "load_idx",
+    "random_split",
+]
 
 Batch = tuple[Tensor | np.ndarray, ...]
 
 
-class TensorDataset:
+class Dataset:
+    """The base of a dataset (torch.utils.data.Dataset): a subclass defines __len__ and
+    __getitem__(i), which returns sample i (a Tensor, an array, a number, or a tuple or dict of
+    them), and a DataLoader batches its samples with default_collate."""
+
+    batched = False  # whether dataset[index_array] gives whole batches (see DataLoader)
+
+
+class TensorDataset(Dataset):
     """Rows of several arrays of the same length: ds[i] is (a[i], b[i], ...).
 
     `TensorDataset(X, y)` with X (n, ...) and y (n, ...), numpy arrays or Tensors (their `.data` is
     used, not copied). Indexing is numpy's: an int gives one row of each array, an index array
     (k,) gives batched rows (k, ...) of each.
     """
+
+    batched = True
 
     def __init__(self, *arrays: np.ndarray | Tensor) -> None:
         if not arrays:
@@ -61,14 +87,63 @@ class TensorDataset:
         return f"TensorDataset({shapes})"
 
 
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order: subset[i] is dataset[indices[i]]."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = np.asarray(indices, np.int64).reshape(-1)
+
+    @property
+    def batched(self) -> bool:
+        """A Subset of a batched dataset is batched too: an index array picks its rows."""
+        return getattr(self.dataset, "batched", False)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        position = self.indices[index]
+        return self.dataset[position if isinstance(position, np.ndarray) else int(position)]
+
+
+def random_split(
+    dataset: Any, lengths: Sequence[int | float], generator: Seed = None
+) -> list[Subset]:
+    """`dataset` cut at random into Subsets of `lengths`, counts adding up to len(dataset) or
+    fractions adding up to 1 (each gets floor(fraction * n), the samples left over go one each
+    to the first subsets, as torch). The order is one permutation from `generator` (a seed, a
+    Generator, or None for the global one)."""
+    n = len(dataset)
+    counts = list(lengths)
+    if math.isclose(sum(counts), 1) and sum(counts) <= 1:
+        if any(f < 0 or f > 1 for f in counts):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {counts}")
+        counts = [math.floor(n * f) for f in counts]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+    if any(isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0 for k in counts):
+        raise ValueError(f"random_split: lengths must be counts >= 0 or fractions, got {counts}")
+    if sum(counts) != n:
+        raise ValueError(
+            f"random_split: lengths {counts} add up to {sum(counts)}, the dataset has {n} samples"
+        )
+    order = as_generator(generator, "random_split").permutation(n)
+    ends = list(itertools.accumulate(counts))
+    return [Subset(dataset, order[end - k : end]) for end, k in zip(ends, counts, strict=True)]
+
+
 class DataLoader:
     """Batches of `dataset`, in order or shuffled: `for X, y in DataLoader(ds, batch_size=32)`.
 
-    `dataset` needs `len(dataset)` and `dataset[indices]` taking an int64 index array (k,) and
-    returning a tuple of arrays with k rows each (TensorDataset does). Every epoch visits each
-    index once; the last batch is smaller when batch_size does not divide len(dataset), or left
-    out with drop_last=True. With shuffle=True each epoch draws a new order from `generator` (an
-    int seed, a numpy Generator, used and advanced, or None for a fresh one).
+    `dataset` needs `len(dataset)` and `dataset[i]`. A batched one (`dataset.batched`, as
+    TensorDataset) takes an int64 index array (k,) and returns a tuple of arrays with k rows
+    each; any other gives one sample per index, and `collate_fn` (default_collate unless given)
+    joins a batch's list of samples. Every epoch visits each index once; the last batch is
+    smaller when batch_size does not divide len(dataset), or left out with drop_last=True. With
+    shuffle=True each epoch draws a new order from `generator` (an int seed, a numpy Generator,
+    used and advanced, or None for the global one). Batches are made in this process: torch's
+    `num_workers` (worker processes) is taken and changes nothing.
     """
 
     def __init__(
@@ -78,6 +153,8 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         generator: Seed = None,
+        collate_fn: Callable[[list], Any] | None = None,
+        num_workers: int = 0,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
@@ -94,6 +171,8 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
+        self.collate_fn = collate_fn
+        self.num_workers = num_workers
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
@@ -106,9 +185,15 @@ class DataLoader:
         order = self.generator.permutation(n) if self.shuffle else np.arange(n)
         return self._batches(order)
 
-    def _batches(self, order: np.ndarray) -> Iterator[Batch]:
+    def _batches(self, order: np.ndarray) -> Iterator[Any]:
+        batched = getattr(self.dataset, "batched", False) and self.collate_fn is None
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            rows = self.dataset[order[start : start + self.batch_size]]
+            indices = order[start : start + self.batch_size]
+            if not batched:
+                samples = [self.dataset[int(i)] for i in indices]
+                yield (self.collate_fn or default_collate)(samples)
+                continue
+            rows = self.dataset[indices]
             if not isinstance(rows, tuple):
                 raise TypeError(
                     f"DataLoader: dataset[indices] must return a tuple of arrays, "
@@ -125,6 +210,30 @@ def _as_batch(rows: Any) -> Tensor | np.ndarray:
     if rows.dtype.kind in "iu":
         return rows.astype(np.int64, copy=False)
     return rows
+
+
+def default_collate(samples: list) -> Any:
+    """A list of samples as one batch, as torch's default_collate: Tensors stacked (N, ...) on
+    the graph, arrays stacked into a Tensor of their dtype, ints into int64, floats into
+    float64 and bools into bool Tensors (N,); tuples and lists entry by entry (a tuple), dicts
+    key by key; strings as a list."""
+    first = samples[0]
+    if isinstance(first, Tensor):
+        return stack(samples)
+    if isinstance(first, (np.ndarray, np.generic, numbers.Number)):
+        return as_tensor(np.stack([np.asarray(s) for s in samples]))
+    if isinstance(first, str):
+        return list(samples)
+    if isinstance(first, dict):
+        return {key: default_collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, (tuple, list)):
+        if len({len(s) for s in samples}) > 1:
+            raise ValueError("default_collate: samples of a batch need the same number of entries")
+        return tuple(default_collate(list(entries)) for entries in zip(*samples, strict=True))
+    raise TypeError(
+        f"default_collate: a sample must hold Tensors, arrays, numbers, strings, tuples or "
+        f"dicts, got {type(first).__name__}"
+    )
 
 
 # --- the 8x8 digits ---------------------------------------------------------------------------

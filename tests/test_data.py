@@ -154,7 +154,11 @@ def test_each_batch_is_one_index_into_the_dataset():
         (lambda: DataLoader(dataset(), True), TypeError, "batch_size must be an int, got bool"),
         (lambda: DataLoader(dataset(), generator="x"), TypeError, "DataLoader: seed must be"),
         (lambda: DataLoader(5), TypeError, "dataset needs __len__ and __getitem__, got int"),
-        (lambda: list(DataLoader(np.zeros(3))), TypeError, "must return a tuple of arrays"),
+        (
+            lambda: list(DataLoader([object()])),
+            TypeError,
+            "default_collate: a sample must hold Tensors, arrays, numbers, strings",
+        ),
     ],
 )
 def test_loader_errors(make, error, message):

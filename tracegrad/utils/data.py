@@ -1,5 +1,5 @@
-"""torch.utils.data: nn.data's DataLoader and TensorDataset."""
+"""torch.utils.data: nn.data's datasets, DataLoader, random_split and default_collate."""
 
-from nn.data import DataLoader, TensorDataset
+from nn.data import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
 
-__all__ = ["DataLoader", "TensorDataset"]
+__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
