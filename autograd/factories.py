@@ -99,7 +99,12 @@ def randn_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
 
 
 def arange(
-    start: float, end: float | None = None, step: float = 1, *, dtype: Any = None
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values in [start, end) like numpy; int64 when start, end and step are all
     ints and `dtype` is left out, else the default float (torch).
@@ -124,19 +129,21 @@ def arange(
                 f"({info.min}..{info.max})"
             )
     exact = dtype if dtype.kind in "iu" else None  # floats: computed in float64, then cast
-    return Tensor(np.arange(start, end, step, dtype=exact), dtype=dtype)
+    return Tensor(np.arange(start, end, step, dtype=exact), requires_grad, dtype)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """`steps` evenly spaced values from start to end, both included (the default float)."""
     if not is_whole(steps) or steps < 0:
         raise ValueError(f"linspace: steps must be an int >= 0, got {steps!r}")
-    return Tensor(np.linspace(start, end, steps), dtype=_float(dtype))
+    return Tensor(np.linspace(start, end, steps), requires_grad, _float(dtype))
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None) -> Tensor:
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default), in the default float."""
-    return Tensor(np.eye(n, m), dtype=_float(dtype))
+    return Tensor(np.eye(n, m), requires_grad, _float(dtype))
 
 
 def randn(

@@ -28,7 +28,14 @@ from .linalg import LinearAlgebra
 from .modes import anomaly_mode, check_output, grad_mode
 from .reductions import Reductions
 from .reshaping import Reshaping
-from .shapes import Axis, broadcasting, normalize_axes, normalize_axis, torch_axes
+from .shapes import (
+    Axis,
+    broadcasting,
+    normalize_axes,
+    normalize_axis,
+    shape_arg,
+    torch_axes,
+)
 
 # numpy's ufuncs for the operators, so `array + t` gives what `t + array` gives (a Tensor)
 _OPERATORS = {
@@ -52,6 +59,11 @@ _OPERATORS = {
     np.equal: operator.eq,
     np.not_equal: operator.ne,
 }
+_TYPE_NAMES = {  # dtype -> torch's legacy type name, for t.type()
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+    "uint8": "ByteTensor", "bool": "BoolTensor",
+}  # fmt: skip
 _REPR_DEFAULT_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))  # torch's
 
 
@@ -316,6 +328,55 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
     def __rmatmul__(self, other: Any) -> "Tensor":
         return binary(ops.matmul, other, self)
 
+    # torch's names for the operators (x.add(y) is x + y, torch.add(x, y) too)
+
+    def add(self, other: Any, *, alpha: float = 1) -> "Tensor":
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: float = 1) -> "Tensor":
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> "Tensor":
+        return self * other
+
+    def div(self, other: Any) -> "Tensor":
+        return self / other
+
+    def pow(self, exponent: Any) -> "Tensor":
+        return self**exponent
+
+    def neg(self) -> "Tensor":
+        return -self
+
+    def matmul(self, other: Any) -> "Tensor":
+        return self @ other
+
+    def t(self) -> "Tensor":
+        """A matrix transposed; 0-d and 1-d as they are (torch)."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects at most 2 axes, got {self.shape}; use transpose(d0, d1)")
+        return self.transpose() if self.ndim == 2 else self
+
+    def eq(self, other: Any) -> "Tensor":
+        return self == other
+
+    def ne(self, other: Any) -> "Tensor":
+        return self != other
+
+    def lt(self, other: Any) -> "Tensor":
+        return self < other
+
+    def le(self, other: Any) -> "Tensor":
+        return self <= other
+
+    def gt(self, other: Any) -> "Tensor":
+        return self > other
+
+    def ge(self, other: Any) -> "Tensor":
+        return self >= other
+
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """numpy meeting a Tensor. With an ndarray `out` (`array -= t`, so `p.data -= lr * p.grad`
         works), the ufunc writes into that array from t's data. Without, an operator's ufunc
@@ -424,6 +485,31 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
     def device(self) -> str:
         """Always "cpu"."""
         return "cpu"
+
+    def type(self, dtype: Any = None) -> Any:
+        """torch's type: with a dtype, self in it (as to); without, the type's name
+        ("torch.FloatTensor")."""
+        if dtype is not None:
+            return self.to(dtype)
+        return f"torch.{_TYPE_NAMES.get(self.dtype.name, 'Tensor')}"
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def new_zeros(self, *shape: Any, dtype: Any = None) -> "Tensor":
+        """Zeros of `shape`, in self's dtype unless `dtype` says otherwise."""
+        return Tensor(np.zeros(shape_arg(shape)), dtype=self.dtype if dtype is None else dtype)
+
+    def new_ones(self, *shape: Any, dtype: Any = None) -> "Tensor":
+        return Tensor(np.ones(shape_arg(shape)), dtype=self.dtype if dtype is None else dtype)
+
+    def new_full(self, shape: Any, fill_value: Any, *, dtype: Any = None) -> "Tensor":
+        filled = np.full(shape_arg((shape,)), fill_value)
+        return Tensor(filled, dtype=self.dtype if dtype is None else dtype)
+
+    def new_tensor(self, data: Any, *, dtype: Any = None) -> "Tensor":
+        """A copy of `data` in self's dtype unless `dtype` says otherwise."""
+        return Tensor(np.array(data), dtype=self.dtype if dtype is None else dtype)
 
     def float(self) -> "Tensor":
         return self.to(np.float32)

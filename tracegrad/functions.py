@@ -68,6 +68,50 @@ def tanh(input: Tensor) -> Tensor:
     return _t(input, "tanh").tanh()
 
 
+def add(input: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+    return _t(input, "add").add(other, alpha=alpha)
+
+
+def sub(input: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+    return _t(input, "sub").sub(other, alpha=alpha)
+
+
+subtract = sub
+
+
+def mul(input: Tensor, other: Any) -> Tensor:
+    return _t(input, "mul") * other
+
+
+multiply = mul
+
+
+def div(input: Tensor, other: Any) -> Tensor:
+    return _t(input, "div") / other
+
+
+divide = true_divide = div
+
+
+def pow(input: Tensor, exponent: Any) -> Tensor:
+    return _t(input, "pow") ** exponent
+
+
+def neg(input: Tensor) -> Tensor:
+    return -_t(input, "neg")
+
+
+negative = neg
+
+
+def t(input: Tensor) -> Tensor:
+    return _t(input, "t").t()
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return _t(input, "is_floating_point").is_floating_point()
+
+
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     return _t(input, "maximum").maximum(other)
 
