@@ -548,3 +548,17 @@ def fold(cols, *, window):
     stands for; unfold's adjoint, so its gradient is unfold (with zeros off the image)."""
     out = backend.kernels.col2im(cols.data, window)
     return out, lambda g: (tensor.apply(unfold, g, window=window),)
+
+
+# --- pooling (autograd/pooling.py) ---------------------------------------------------------------
+
+
+@primitive
+def max_unpool(x, *, index, shape):
+    """Zeros of `shape` with each entry of x written at its flat position in `index` (x's
+    shape): max_unpool2d. Positions repeat where overlapping windows chose one cell; the values
+    are then that cell's, equal. Each entry's gradient is g at its position, repeats included
+    (a gather, as torch's)."""
+    out = np.zeros(shape, x.dtype)
+    out.reshape(-1)[index] = x.data
+    return out, lambda g: (g.reshape(-1)[index],)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import conv_geometries as conv
 import numpy as np
+import pooling_geometries as pool
 import pytest
 import shape_geometries as geo
 import torch
@@ -56,7 +57,7 @@ from torch_twins import (
 )
 
 import autograd
-from autograd import GradcheckError, Tensor, convolution, gradcheck, gradgradcheck
+from autograd import GradcheckError, Tensor, convolution, gradcheck, gradgradcheck, pooling
 from autograd.activations import SELU_ALPHA, SELU_SCALE
 from autograd.tensor import apply
 
@@ -1436,6 +1437,76 @@ CASES = [
         real,
         primitives=("fold", "matmul"),
     ),
+    # --- pooling and interpolation (conv chapter): against loops (tests/pooling_geometries.py);
+    # max pooling draws distinct values, so each window has one largest cell
+    case(
+        "max_pool2d",
+        pooling.max_pool2d,
+        F.max_pool2d,
+        pool.numpy_max_pool2d,
+        pool.pool2d(),
+        distinct,
+    ),
+    case(
+        "max_pool1d",
+        pooling.max_pool1d,
+        F.max_pool1d,
+        pool.numpy_max_pool1d,
+        pool.pool1d(),
+        distinct,
+    ),
+    case(
+        "avg_pool2d",
+        pooling.avg_pool2d,
+        F.avg_pool2d,
+        pool.numpy_avg_pool2d,
+        pool.avg_pool2d(),
+        real,
+    ),
+    case(
+        "avg_pool1d",
+        pooling.avg_pool1d,
+        F.avg_pool1d,
+        pool.numpy_avg_pool1d,
+        pool.pool1d(dilation=False),
+        real,
+    ),
+    case(
+        "adaptive_avg_pool2d",
+        pooling.adaptive_avg_pool2d,
+        F.adaptive_avg_pool2d,
+        partial(pool.numpy_adaptive_pool2d, how="mean"),
+        pool.adaptive(),
+        real,
+    ),
+    case(
+        "adaptive_max_pool2d",
+        pooling.adaptive_max_pool2d,
+        F.adaptive_max_pool2d,
+        partial(pool.numpy_adaptive_pool2d, how="max"),
+        pool.adaptive(),
+        distinct,
+    ),
+    case(
+        "max_unpool2d",
+        pooling.max_unpool2d,
+        lambda t, indices, **settings: F.max_unpool2d(t, torch.from_numpy(indices), **settings),
+        pool.numpy_max_unpool2d,
+        pool.unpool(),
+        real,
+        primitives=("max_unpool",),
+    ),
+    *[
+        case(
+            f"interpolate_{mode}_{spatial}d",
+            pooling.interpolate,
+            F.interpolate,
+            pool.numpy_interpolate,
+            pool.interpolation(spatial, mode),
+            real,
+        )
+        for spatial, mode in [(2, "nearest"), (2, "bilinear"), (1, "nearest"), (1, "linear")]
+    ],
 ]
 DIFFERENTIABLE = [c for c in CASES if c.differentiable]
 all_cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
