@@ -1,6 +1,6 @@
 """Neural-network building blocks, named as in torch.nn.
 
-Tensor layers (layers.py, conv.py, norm.py), losses (losses.py), their functional forms
+Tensor layers (layers.py, conv.py, pooling.py, norm.py), losses (losses.py), their functional forms
 (functional.py), initialisers (init.py), gradient clipping (utils.py), checkpoints
 (checkpoint.py), data loading (data.py), toy datasets (datasets.py), and the micrograd-style
 scalar Neuron/Layer/MLP (scalar.py). The training loop is the `training` package, above `nn`
@@ -53,6 +53,16 @@ from .losses import (
 )
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm
+from .pooling import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxUnpool2d,
+    Upsample,
+)
 from .scalar import MLP, Layer, Neuron, max_margin_loss
 
 __all__ = [
@@ -61,6 +71,10 @@ __all__ = [
     "GELU",
     "MLP",
     "SELU",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -87,6 +101,9 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxUnpool2d",
     "Mish",
     "Module",
     "ModuleList",
@@ -104,6 +121,7 @@ __all__ = [
     "Softsign",
     "Tanh",
     "TensorDataset",
+    "Upsample",
     "functional",
     "init",
     "l1_penalty",

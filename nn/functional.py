@@ -11,6 +11,16 @@ import numpy as np
 from autograd import Tensor, linear
 from autograd.convolution import conv1d, conv2d, conv_transpose2d, fold, unfold
 from autograd.functions import one_hot, pad
+from autograd.pooling import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+    max_unpool2d,
+)
 from autograd.rng import as_generator
 
 from .losses import (
@@ -27,6 +37,10 @@ from .losses import (
 from .norm import batch_norm, layer_norm, rms_norm
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -47,6 +61,7 @@ __all__ = [
     "hardswish",
     "hardtanh",
     "huber_loss",
+    "interpolate",
     "l1_loss",
     "l1_penalty",
     "l2_penalty",
@@ -55,6 +70,9 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
+    "max_pool2d",
+    "max_unpool2d",
     "mish",
     "mse_loss",
     "nll_loss",

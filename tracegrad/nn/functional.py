@@ -1,6 +1,10 @@
 """torch.nn.functional: nn.functional's names (layers as functions, losses, activations)."""
 
 from nn.functional import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
     batch_norm,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -21,6 +25,7 @@ from nn.functional import (
     hardswish,
     hardtanh,
     huber_loss,
+    interpolate,
     l1_loss,
     l1_penalty,
     l2_penalty,
@@ -29,6 +34,9 @@ from nn.functional import (
     linear,
     log_softmax,
     logsigmoid,
+    max_pool1d,
+    max_pool2d,
+    max_unpool2d,
     mish,
     mse_loss,
     nll_loss,
@@ -50,6 +58,10 @@ from nn.functional import (
 )
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -70,6 +82,7 @@ __all__ = [
     "hardswish",
     "hardtanh",
     "huber_loss",
+    "interpolate",
     "l1_loss",
     "l1_penalty",
     "l2_penalty",
@@ -78,6 +91,9 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
+    "max_pool2d",
+    "max_unpool2d",
     "mish",
     "mse_loss",
     "nll_loss",
