@@ -21,7 +21,7 @@ from typing import Any
 from . import ops
 from .arguments import is_whole
 from .tensor import Tensor, apply, floating, lift
-from .windows import Window, conv_padding, pair, sliding
+from .windows import Window, conv_padding, pair, single, sliding
 
 
 def unfold(
@@ -111,9 +111,9 @@ def conv1d(
         x.unsqueeze(2),
         weight.unsqueeze(2),
         bias,
-        (1, _one("conv1d", "stride", stride, 1)),
-        padding if isinstance(padding, str) else (0, _one("conv1d", "padding", padding, 0)),
-        (1, _one("conv1d", "dilation", dilation, 1)),
+        (1, single("conv1d", "stride", stride, 1)),
+        padding if isinstance(padding, str) else (0, single("conv1d", "padding", padding, 0)),
+        (1, single("conv1d", "dilation", dilation, 1)),
         groups,
     ).squeeze(2)
     return out[0] if unbatched else out
@@ -215,13 +215,6 @@ def _bias(op: str, bias: Any, out_channels: int) -> Tensor:
         shape = getattr(bias, "shape", type(bias).__name__)
         raise ValueError(f"{op}: bias must be a Tensor of shape ({out_channels},), got {shape}")
     return bias
-
-
-def _one(op: str, name: str, value: Any, minimum: int) -> int:
-    """A 1-d setting: an int or a one-element sequence, at least `minimum`."""
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    return pair(op, name, value, minimum)[0]
 
 
 def _check_columns(op: str, shape: tuple[int, ...], window: Window) -> None:

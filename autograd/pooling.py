@@ -27,7 +27,7 @@ import numpy as np
 from . import ops
 from .arguments import is_real, is_whole
 from .tensor import Tensor, apply, floating, lift
-from .windows import Pair, Window, pair, sliding
+from .windows import Pair, Window, pair, single, sliding
 
 MODES = ("nearest", "linear", "bilinear")  # interpolate's
 
@@ -67,9 +67,9 @@ def max_pool1d(
     x, unbatched = _images("max_pool1d", input, 1)
     op, stride = "max_pool1d", kernel_size if stride is None else stride
     window = _pool_window(
-        op, (1, x.shape[2]), (1, _single(op, "kernel_size", kernel_size, 1)),
-        (1, _single(op, "stride", stride, 1)), (0, _single(op, "padding", padding, 0)),
-        (1, _single(op, "dilation", dilation, 1)), ceil_mode,
+        op, (1, x.shape[2]), (1, single(op, "kernel_size", kernel_size, 1)),
+        (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
+        (1, single(op, "dilation", dilation, 1)), ceil_mode,
     )  # fmt: skip
     out = _max_pool(op, x.unsqueeze(2), window, unbatched, return_indices)
     if return_indices:
@@ -146,8 +146,8 @@ def avg_pool1d(
     x, unbatched = _images("avg_pool1d", input, 1)
     op, stride = "avg_pool1d", kernel_size if stride is None else stride
     window = _pool_window(
-        op, (1, x.shape[2]), (1, _single(op, "kernel_size", kernel_size, 1)),
-        (1, _single(op, "stride", stride, 1)), (0, _single(op, "padding", padding, 0)),
+        op, (1, x.shape[2]), (1, single(op, "kernel_size", kernel_size, 1)),
+        (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
         (1, 1), ceil_mode,
     )  # fmt: skip
     out = _avg_pool(x.unsqueeze(2), window, count_include_pad, None).squeeze(2)
@@ -241,13 +241,6 @@ def _images(op: str, input: Any, spatial: int) -> tuple[Tensor, bool]:
 def _stride(op: str, stride: Any, kernel_size: Any) -> Pair:
     """Pooling's stride: the kernel's when None (torch)."""
     return pair(op, "stride", kernel_size if stride is None else stride, 1)
-
-
-def _single(op: str, name: str, value: Any, minimum: int) -> int:
-    """A 1-d setting: an int or a one-element sequence, at least `minimum`."""
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    return pair(op, name, value, minimum)[0]
 
 
 def _pool_window(

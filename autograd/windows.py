@@ -48,6 +48,14 @@ def pair(op: str, name: str, value: Any, minimum: int) -> Pair:
     return int(values[0]), int(values[1])
 
 
+def single(op: str, name: str, value: Any, minimum: int) -> int:
+    """A 1-d setting (conv1d, max_pool1d, ...): an int or a one-element sequence, at least
+    `minimum`; the errors are `pair`'s."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    return pair(op, name, value, minimum)[0]
+
+
 def conv_padding(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> tuple:
     """Convolution's `padding` (an int, two ints, 'valid' or 'same') as cells before and after
     each axis: ((top, bottom), (left, right)).
