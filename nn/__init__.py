@@ -2,9 +2,10 @@
 
 Tensor layers (layers.py, conv.py, pooling.py, norm.py), losses (losses.py), their functional forms
 (functional.py), initialisers (init.py), gradient clipping (utils.py), checkpoints
-(checkpoint.py), data loading (data.py), toy datasets (datasets.py), and the micrograd-style
-scalar Neuron/Layer/MLP (scalar.py). The training loop is the `training` package, above `nn`
-and `optim`.
+(checkpoint.py), data loading (data.py), toy datasets (datasets.py), ready-made networks
+(models.py: digits_cnn, lenet5; import them from nn.models), and the micrograd-style scalar
+Neuron/Layer/MLP (scalar.py). The training loop is the `training` package, above `nn` and
+`optim`.
 """
 
 from . import functional, init, utils
