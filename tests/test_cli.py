@@ -93,6 +93,7 @@ def test_graph_rejects_bad_expressions_with_one_line_and_exit_2(
         (["train", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["train", "--schedule", "linear"], "invalid choice: 'linear'"),
         (["train", "--engine", "jax"], "invalid choice: 'jax'"),
+        (["train", "--model", "rnn"], "invalid choice: 'rnn'"),
         (["train", "--lr", "-1"], "must be >= 0, got -1.0"),
         (["train", "--samples", "many"], "expected a whole number, got 'many'"),
         (["train", "--lr", "nan"], "argument --lr: must be finite, got nan"),
@@ -255,7 +256,7 @@ def test_each_run_folder_records_the_settings_it_ran_with(capsys, tmp_path):
     assert code == 0 and f"wrote {tmp_path / 'moons' / 'settings.json'}" in out
     settings = json.loads((tmp_path / "moons" / "settings.json").read_text())
     assert settings == {
-        "tracegrad": importlib.metadata.version("tracegrad"), "engine": "value",
+        "tracegrad": importlib.metadata.version("tracegrad"), "engine": "value", "model": "mlp",
         "dataset": "moons", "samples": 20, "noise": 0.1, "hidden": [3, 4], "epochs": 2,
         "optimizer": "momentum", "lr": 0.1, "schedule": "constant", "alpha": 1e-4, "seed": 7,
         "layer_sizes": [2, 3, 4, 1],
@@ -332,8 +333,9 @@ def test_help_shows_every_default_with_its_real_value(capsys):
         main(["train", "--help"])
     assert exit_info.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
-    for default in ("(default: runs)", "(default: value)", "(default: moons)", "(default: 100)",
-                    "(default: 0.1)", "(default: 16 16)", "(default: 32)", "(default: sgd)",
+    for default in ("(default: runs)", "(default: value)", "(default: mlp)", "(default: moons)",
+                    "(default: 100)", "(default: 0.1)", "(default: 16 16)", "(default: 32)",
+                    "(default: sgd)",
                     "sgd 0.5, momentum 0.1", "adam 0.01", "(default: constant)",
                     "(default: 0.0001)", "(default: 0)"):  # fmt: skip
         assert default in text
@@ -349,6 +351,11 @@ def test_help_shows_every_default_with_its_real_value(capsys):
          "--engine value"),
         (["--engine", "tensor", "--dataset", "digits", "--samples", "50"], "--samples is used "
          "only by the toy datasets, not with --dataset digits"),
+        (["--engine", "tensor", "--dataset", "digits", "--model", "cnn", "--hidden", "32"],
+         "--hidden is used only by the MLP, not with --model cnn"),
+        (["--model", "cnn", "--dataset", "digits"], "--model cnn needs --engine tensor"),
+        (["--model", "cnn", "--engine", "tensor"], "--model cnn trains on images; --dataset "
+         "moons is 2-D points (use --dataset digits)"),
     ],
 )  # fmt: skip
 def test_a_flag_the_run_does_not_use_is_refused_naming_it(
@@ -411,3 +418,27 @@ def test_the_demo_graph_fits_on_a_screen(capsys, tmp_path):
                                                  svg).groups())  # fmt: skip
     assert width <= 2000 and height <= 1200
     assert "loss of point" in svg and "darkorange" not in svg
+
+
+# --- the CNN --------------------------------------------------------------------------------------
+
+
+def test_the_cnn_trains_on_digit_images_and_writes_its_run_folder(capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "train", "--engine", "tensor", "--model", "cnn", "--dataset", "digits",
+        "--out", str(tmp_path), "--epochs", "2", "--batch-size", "64", "--optimizer", "adamw",
+        "--lr", "0.02",
+    )  # fmt: skip
+    assert code == 0
+    run_dir = tmp_path / "digits"
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        {*RUN_FILES, "filters.png"} - {"decision_boundary.png"}
+    )
+    assert float(out.split("validation accuracy ")[1].split("%")[0]) >= 80  # 2 epochs
+    state = nn.load(run_dir / "model.npz")
+    assert state["0.weight"].shape == (8, 1, 3, 3)  # the first conv's kernels: images in
+    settings = json.loads((run_dir / "settings.json").read_text())
+    assert settings["model"] == "cnn" and "hidden" not in settings
+    assert settings["parameters"] == 6274 and settings["layers"][0].startswith("Conv2d(1, 8")
+    assert "Conv2d" in (run_dir / "graph.svg").read_text()
+    assert (run_dir / "filters.png").read_bytes()[:4] == b"\x89PNG"

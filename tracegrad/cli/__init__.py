@@ -17,6 +17,8 @@ from .runs import (
     DATASETS,
     DEFAULT_LR,
     ENGINES,
+    IMAGE_SHAPES,
+    MODELS,
     OPTIMIZERS,
     SCHEDULES,
     TrainConfig,
@@ -41,8 +43,9 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train an MLP and write runs/<name>/",
-        description="Train an MLP with either engine and write its run folder <out>/<name>/.",
+        help="train an MLP or a CNN and write runs/<name>/",
+        description="Train an MLP with either engine, or a CNN on images with the tensor engine, "
+        "and write its run folder <out>/<name>/.",
     )
     default = TrainConfig()
     # Every train option defaults to None: a value given by the user can then be told from the
@@ -63,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"value: the scalar MLP; tensor: nn.Sequential (default: {default.engine})",
     )
     train.add_argument(
+        "--model",
+        choices=MODELS,
+        help=f"mlp: a ReLU MLP of --hidden sizes; cnn: nn.models.digits_cnn, which needs "
+        f"--engine tensor and an image dataset ({', '.join(IMAGE_SHAPES)}) (default: "
+        f"{default.model})",
+    )
+    train.add_argument(
         "--dataset",
         choices=DATASETS,
         help=f"digits needs --engine tensor (default: {default.dataset})",
@@ -81,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "--hidden",
         type=_positive_int,
         nargs="+",
-        help=f"hidden layer sizes (default: {' '.join(map(str, default.hidden))})",
+        help=f"the MLP's hidden layer sizes (default: {' '.join(map(str, default.hidden))})",
     )
     train.add_argument(
         "--epochs",

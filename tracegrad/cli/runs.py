@@ -1,15 +1,17 @@
-"""`tracegrad train`: train an MLP with either engine, then write its run folder runs/<name>/.
+"""`tracegrad train`: train an MLP (or a CNN), then write its run folder runs/<name>/.
 
 engine "value": the micrograd-style scalar MLP (nn.MLP) on a two-class 2-D toy dataset, full
 batch (one step per epoch), max-margin loss + alpha * L2, as in the course.
 engine "tensor": an nn.Sequential ReLU MLP with cross-entropy on any dataset, mini-batches,
-trained by training.fit against a validation split (digits: its test split).
+trained by training.fit against a validation split (digits: its test split); with model "cnn",
+nn.models.digits_cnn on the images of an image dataset (digits, as (N, 1, 8, 8)) instead.
 
 The run folder is made and checked writable before training starts; an existing one is kept
 (the run takes the next free name, moons-2, ...) unless asked to overwrite it. It gets
 settings.json (what the run ran with), history.csv, loss_curve.png, decision_boundary.png
-(2-D datasets), graph.svg (a computation graph small enough to read; skipped with a reason if
-graphviz's dot is missing) and model.npz (the trained weights, loadable with nn.load).
+(2-D datasets), filters.png (a CNN's first-layer kernels), graph.svg (a computation graph small
+enough to read; skipped with a reason if graphviz's dot is missing) and model.npz (the trained
+weights, loadable with nn.load).
 """
 
 import contextlib
@@ -32,6 +34,7 @@ import training
 from autograd import Tensor, Value, no_grad
 from nn import MLP, l2_penalty, max_margin_loss
 from nn.datasets import make_circles, make_moons, make_spirals, make_xor
+from nn.models import digits_cnn
 from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from optim.lr_scheduler import (
     CosineAnnealingLR,
@@ -42,12 +45,21 @@ from optim.lr_scheduler import (
     StepLR,
 )
 from training import History, progress_bar
-from viz import GraphvizMissing, draw_graph, plot_decision_boundary, plot_history, save
+from viz import (
+    GraphvizMissing,
+    draw_graph,
+    plot_decision_boundary,
+    plot_filters,
+    plot_history,
+    save,
+)
 
 TOY_DATASETS = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals,
                 "xor": make_xor}  # fmt: skip
-DATASETS = (*TOY_DATASETS, "digits")
+IMAGE_SHAPES = {"digits": (1, 8, 8)}  # image datasets: each row's (channels, height, width)
+DATASETS = (*TOY_DATASETS, *IMAGE_SHAPES)
 ENGINES = ("value", "tensor")
+MODELS = ("mlp", "cnn")
 OPTIMIZERS: dict[str, Callable[[Any, float], Optimizer]] = {
     "sgd": lambda params, lr: SGD(params, lr=lr),
     "momentum": lambda params, lr: SGD(params, lr=lr, momentum=0.9),
@@ -60,7 +72,7 @@ OPTIMIZERS: dict[str, Callable[[Any, float], Optimizer]] = {
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01,
               "adam": 0.01, "adamw": 0.01}  # fmt: skip
 RUN_FILES = ("settings.json", "history.csv", "loss_curve.png", "decision_boundary.png",
-             "graph.svg", "model.npz")  # fmt: skip
+             "filters.png", "graph.svg", "model.npz")  # fmt: skip
 # The value engine's max-margin loss is 1 for a model that scores every point 0; a loss this many
 # times above that (or the first step's) is diverging even while still finite in float64.
 DIVERGED_GROWTH = 1e6
@@ -101,10 +113,11 @@ class TrainConfig:
 
     name: str = ""  # the run folder's name; "" names it after the dataset
     engine: str = "value"
+    model: str = "mlp"  # "cnn": tensor engine, image datasets
     dataset: str = "moons"
     samples: int = 100  # toy datasets only
     noise: float = 0.1
-    hidden: tuple[int, ...] = (16, 16)
+    hidden: tuple[int, ...] = (16, 16)  # the MLP only
     epochs: int = 100
     batch_size: int = 32  # tensor engine only
     optimizer: str = "sgd"
@@ -116,6 +129,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for option, value, choices in (("engine", self.engine, ENGINES),
+                                       ("model", self.model, MODELS),
                                        ("dataset", self.dataset, DATASETS),
                                        ("optimizer", self.optimizer, tuple(OPTIMIZERS)),
                                        ("schedule", self.schedule, tuple(SCHEDULES))):  # fmt: skip
@@ -123,6 +137,12 @@ class TrainConfig:
                 raise ValueError(
                     f"train: {option} must be one of {', '.join(choices)}, got {value!r}"
                 )
+        if self.model == "cnn" and self.engine != "tensor":
+            raise ValueError("train: --model cnn needs --engine tensor (the value engine trains "
+                             "scalar MLPs)")  # fmt: skip
+        if self.model == "cnn" and self.dataset not in IMAGE_SHAPES:
+            raise ValueError(f"train: --model cnn trains on images; --dataset {self.dataset} is "
+                             f"2-D points (use --dataset {', '.join(IMAGE_SHAPES)})")  # fmt: skip
         if self.engine == "value" and self.dataset == "digits":
             raise ValueError("train: the value engine trains two-class 2-D datasets; "
                              "use --engine tensor for digits")  # fmt: skip
@@ -168,6 +188,7 @@ SEPARATORS = tuple(dict.fromkeys(filter(None, ("/", "\\", os.sep, os.altsep))))
 APPLIES_TO: dict[str, tuple[str, Callable[[TrainConfig], bool], str]] = {
     "alpha": ("the value engine", lambda c: c.engine == "value", "engine"),
     "batch_size": ("the tensor engine", lambda c: c.engine == "tensor", "engine"),
+    "hidden": ("the MLP", lambda c: c.model == "mlp", "model"),
     "samples": ("the toy datasets", lambda c: c.dataset in TOY_DATASETS, "dataset"),
     "noise": ("the toy datasets", lambda c: c.dataset in TOY_DATASETS, "dataset"),
 }
@@ -255,12 +276,13 @@ class TrainResult:
 
 @dataclass
 class _Trained:
-    """What an engine hands back for the run folder: the result, the model and its layer sizes,
-    how to draw its graph, and (2-D data) the predictor and points for the decision boundary."""
+    """What an engine hands back for the run folder: the result, the model and its shape for
+    settings.json, how to draw its graph, and (2-D data) the predictor and points for the
+    decision boundary."""
 
     result: TrainResult
     model: nn.Module
-    sizes: list[int]
+    shape: dict[str, Any]  # an MLP's layer_sizes; a CNN's layers and parameter count
     graph: Callable[[], Any]
     boundary: tuple | None
 
@@ -326,7 +348,7 @@ def _train_value(config: TrainConfig, progress: bool | None) -> _Trained:
         return drawing
 
     result = TrainResult(history.epochs[-1]["loss"], history.epochs[-1]["accuracy"], history)
-    return _Trained(result, model, sizes, graph, (predict, X, labels))
+    return _Trained(result, model, {"layer_sizes": sizes}, graph, (predict, X, labels))
 
 
 def _check_value_loss(
@@ -399,11 +421,18 @@ def _named(value: Value, label: str) -> Value:
 
 
 def _train_tensor(config: TrainConfig, progress: bool | None) -> _Trained:
-    """An nn.Sequential ReLU MLP with cross-entropy and training.fit, validated every epoch."""
+    """An nn.Sequential ReLU MLP, or nn.models.digits_cnn on the images, with cross-entropy and
+    training.fit, validated every epoch."""
     X, y, X_val, y_val = _tensor_data(config)
-    classes = int(max(y.max(), y_val.max())) + 1
-    sizes = [X.shape[1], *config.hidden, classes]
-    model = _relu_mlp(sizes, config.seed)
+    if config.model == "cnn":
+        X, X_val = (rows.reshape(-1, *IMAGE_SHAPES[config.dataset]) for rows in (X, X_val))
+        model = digits_cnn(generator=config.seed)  # (N, 1, 8, 8) -> (N, 10)
+        shape = {"layers": [str(layer) for layer in model], "parameters": model.num_parameters()}
+    else:
+        classes = int(max(y.max(), y_val.max())) + 1
+        sizes = [X.shape[1], *config.hidden, classes]
+        model = _relu_mlp(sizes, config.seed)
+        shape = {"layer_sizes": sizes}
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), config.learning_rate)
     train_loader = nn.DataLoader(nn.TensorDataset(X, y), config.batch_size, shuffle=True,
                                  generator=config.seed)  # fmt: skip
@@ -423,7 +452,7 @@ def _train_tensor(config: TrainConfig, progress: bool | None) -> _Trained:
         return draw_graph(loss, model=model, collapse_modules=True)
 
     boundary = (model, np.concatenate([X, X_val]), np.concatenate([y, y_val]))
-    return _Trained(result, model, sizes, graph, boundary if X.shape[1] == 2 else None)
+    return _Trained(result, model, shape, graph, boundary if X.shape[1:] == (2,) else None)
 
 
 def _tensor_data(config: TrainConfig) -> tuple[np.ndarray, ...]:
@@ -453,13 +482,14 @@ def _relu_mlp(sizes: list[int], seed: int) -> nn.Sequential:
 
 def _write_run(config: TrainConfig, run: Path, trained: _Trained) -> TrainResult:
     """Into `run` (a previous run's files there removed first): settings.json, history.csv,
-    loss_curve.png, model.npz, decision_boundary.png (given the predictor and points) and
-    graph.svg (skipped, with the reason in result.skipped, without graphviz)."""
+    loss_curve.png, model.npz, decision_boundary.png (given the predictor and points),
+    filters.png (a model whose first layer is a Conv2d) and graph.svg (skipped, with the reason
+    in result.skipped, without graphviz)."""
     result = trained.result
     for name in RUN_FILES:  # an overwritten run leaves nothing of its own behind
         (run / name).unlink(missing_ok=True)
     result.run_dir, result.settings = run, run / "settings.json"
-    settings = config.settings() | {"layer_sizes": trained.sizes}
+    settings = config.settings() | trained.shape
     result.settings.write_text(json.dumps(settings, indent=2) + "\n")
     result.history.to_csv(run / "history.csv")
     metrics = ("loss", "accuracy")
@@ -472,6 +502,10 @@ def _write_run(config: TrainConfig, run: Path, trained: _Trained) -> TrainResult
         plot_decision_boundary(predict, X, labels, path=run / "decision_boundary.png",
                                resolution=60, title=title)  # fmt: skip
         result.files.append(run / "decision_boundary.png")
+    model = trained.model
+    if isinstance(model, nn.Sequential) and isinstance(model[0], nn.Conv2d):
+        plot_filters(model[0], path=run / "filters.png")
+        result.files.append(run / "filters.png")
     try:
         result.files.append(save(trained.graph(), run / "graph.svg"))
     except GraphvizMissing as missing:  # the training and the other pictures still count
