@@ -18,6 +18,7 @@ EXPECTED = [
     "03_tensor_mlp_digits.ipynb",
     "04_optimizer_ladder.ipynb",
     "05_training_diagnostics.ipynb",
+    "06_cnn_digits.ipynb",
 ]
 
 
@@ -31,7 +32,7 @@ def load_runner():
 runner = load_runner()
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [path.name for path in runner.notebooks()] == EXPECTED
 
 
@@ -41,6 +42,11 @@ AFTERWARDS = {
 validation = {row.tobytes() for row in val_loader.dataset.arrays[0]}
 assert validation.isdisjoint(row.tobytes() for row in X_test_std)  # fit never saw a test image
 assert history.best_epoch is not None  # early stopping chose the weights on validation
+""",
+    "06_cnn_digits.ipynb": """
+assert np.array_equal(val_idx, np.random.default_rng(0).permutation(1438)[:144])  # 03's split
+assert {image.tobytes() for image in images_val}.isdisjoint(x.tobytes() for x in images_test)
+assert [type(m) for m in cnn] == [type(m) for m in digits_cnn()]  # the CLI's model
 """,
 }
 
