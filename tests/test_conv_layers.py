@@ -34,6 +34,9 @@ def cnn(library):
         library.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1, groups=2),
         library.Conv2d(4, 4, (3, 2), padding="same", dilation=(1, 2), padding_mode="reflect"),
         library.BatchNorm2d(4, momentum=None),  # (N, 4, 8, 8)
+        library.MaxPool2d(3, stride=1, padding=1),  # overlapping windows: (N, 4, 8, 8)
+        library.Upsample(scale_factor=2, mode="bilinear"),  # (N, 4, 16, 16)
+        library.AvgPool2d(2),  # (N, 4, 8, 8)
         library.Flatten(2),  # (N, 4, 64): rows for Conv1d
         library.Conv1d(4, 6, 5, stride=2, padding=2, bias=False, padding_mode="replicate"),
         library.ReLU(),
