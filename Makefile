@@ -23,6 +23,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scalar.py
 	$(BIN)/python bench/ops.py
 	$(BIN)/python bench/mlp.py
+	$(BIN)/python bench/conv.py
 
 fuzz: $(VENV)/.installed-dev
 	$(BIN)/python bench/fuzz.py --seconds 600
