@@ -3,10 +3,9 @@ digits and the IDX (MNIST) format.
 
 A DataLoader reads a dataset one of two ways:
 - batched (TensorDataset, and a Subset of one): every array is indexed once per batch with an
-  index array, never row by row in Python, and each batch is a tuple with one entry per array:
-  a floating array becomes a Tensor that does not require grad, its dtype kept by Tensor's
-  policy; an integer array (class indices) stays a numpy array, as int64; anything else (bool,
-  ...) stays a numpy array as it is;
+  index array, never row by row in Python, and each batch is a tuple of Tensors (as torch's),
+  one per array, none requiring grad: floating rows keep their dtype by Tensor's policy, integer
+  rows (class indices) become int64, bool rows stay bool;
 - sample by sample (any other dataset, such as a subclass of Dataset): dataset[i] for each index,
   the samples then joined by `default_collate` as torch's is (tensors and arrays stacked into a
   Tensor, numbers into an int64, float64 or bool Tensor, tuples and dicts entry by entry).
@@ -42,7 +41,7 @@ __all__ = [
     "random_split",
 ]
 
-Batch = tuple[Tensor | np.ndarray, ...]
+Batch = tuple[Tensor, ...]
 
 
 class Dataset:
@@ -202,14 +201,13 @@ class DataLoader:
             yield tuple(_as_batch(r) for r in rows)
 
 
-def _as_batch(rows: Any) -> Tensor | np.ndarray:
-    """Floating rows as a Tensor, integer rows as an int64 array, others as they are."""
-    rows = np.asarray(rows)
-    if rows.dtype.kind == "f":
-        return Tensor(rows)
+def _as_batch(rows: Any) -> Tensor:
+    """Rows as a Tensor: floating ones in their dtype (Tensor's policy), integer ones as int64
+    (torch's class-index dtype), others (bool) as they are."""
+    rows = rows.data if isinstance(rows, Tensor) else np.asarray(rows)
     if rows.dtype.kind in "iu":
-        return rows.astype(np.int64, copy=False)
-    return rows
+        return Tensor._wrap(rows.astype(np.int64, copy=False))
+    return Tensor(rows)
 
 
 def default_collate(samples: list) -> Any:

@@ -103,9 +103,10 @@ def test_batch_types_and_dtypes():
     assert isinstance(x32, Tensor) and x32.dtype == np.float32 and x32.shape == (4, 2)
     assert isinstance(x64, Tensor) and x64.dtype == np.float64
     assert not x32.requires_grad
-    for y in (y32, y8):
-        assert type(y) is np.ndarray and y.dtype == np.int64 and y.tolist() == [0, 1, 2, 3]
-    assert type(mask) is np.ndarray and mask.dtype == bool
+    for y in (y32, y8):  # class indices as torch's int64 Tensors: y.size(0), (p == y).sum()
+        assert isinstance(y, Tensor) and y.dtype == np.int64 and y.tolist() == [0, 1, 2, 3]
+        assert y.size(0) == 4 and (y == Tensor(np.arange(4))).sum().item() == 4
+    assert isinstance(mask, Tensor) and mask.dtype == bool and not mask.requires_grad
 
 
 def test_shuffle_is_reproducible_and_new_each_epoch():
