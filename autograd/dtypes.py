@@ -25,6 +25,17 @@ def get_default_dtype() -> np.dtype:
     return DEFAULT_DTYPE
 
 
+def finfo(dtype: Any = None) -> np.finfo:
+    """A float dtype's limits (eps, tiny, max, min, resolution, bits), as torch.finfo: numpy's
+    finfo, of the default float when `dtype` is left out."""
+    return np.finfo(DEFAULT_DTYPE if dtype is None else dtype)
+
+
+def iinfo(dtype: Any) -> np.iinfo:
+    """An integer dtype's limits (min, max, bits), as torch.iinfo: numpy's iinfo."""
+    return np.iinfo(dtype)
+
+
 def set_default_dtype(dtype: Any) -> None:
     """Make `dtype` (float32 or float64) the default float for new data, as torch's function.
 

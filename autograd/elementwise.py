@@ -171,6 +171,20 @@ class Elementwise:
             out = out.where(out.data <= hi, hi)
         return out
 
+    def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        """torch's name for clip: limited to [min, max]."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return self.clip(min, max)
+
+    def clamp_min(self, min: float) -> "Tensor":
+        """Limited from below: max(self, min)."""
+        return self.clip(min, None)
+
+    def clamp_max(self, max: float) -> "Tensor":
+        """Limited from above: min(self, max)."""
+        return self.clip(None, max)
+
     def lerp(self, end: Any, weight: Any) -> "Tensor":
         """self + weight * (end - self), from end's side where weight >= 0.5, so that weight 1
         gives end exactly (torch's formula)."""

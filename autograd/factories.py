@@ -162,6 +162,15 @@ def rand(
     return Tensor(draws, requires_grad, _float(dtype))
 
 
+def randint_like(
+    t: Tensor, low: int, high: int | None = None, *, dtype: Any = None, generator: Any = None
+) -> Tensor:
+    """randint of t's shape, in t's dtype unless `dtype` says otherwise (a float tensor gets
+    whole floats, as torch): randint_like(t, high) or randint_like(t, low, high)."""
+    low, high = (0, low) if high is None else (low, high)
+    return randint(low, high, np.shape(t), generator=generator, dtype=_like(t, dtype))
+
+
 def randint(
     low: int,
     high: int | Sequence[int] | None = None,

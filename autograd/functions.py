@@ -1,5 +1,5 @@
-"""Tensor functions that are not methods: concat, stack, where, maximum, linear, cross_entropy,
-and torch's pad, meshgrid and one_hot."""
+"""Tensor functions that are not methods: concat, stack, hstack, vstack, where, maximum, linear,
+cross_entropy, and torch's pad, meshgrid and one_hot."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +36,18 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         [lift(t, tensors[0], "stack").reshape(*_insert_axis(np.shape(t), axis)) for t in tensors],
         axis,
     )
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join side by side: 1-d tensors end to end (axis 0), others along axis 1 (0-d as (1,))."""
+    items = [lift(t, None, "hstack").reshape(-1) if np.ndim(t) == 0 else t for t in tensors]
+    return concat(items, 0 if items and np.ndim(items[0]) == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join on top of each other along axis 0, a 0-d or 1-d (n,) tensor as a row (1, n)."""
+    return concat([lift(t, None, "vstack").reshape(1, -1) if np.ndim(t) < 2 else t
+                   for t in tensors])  # fmt: skip
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:

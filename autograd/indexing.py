@@ -1,5 +1,5 @@
 """Tensor's indexing methods: t[index], t[index] = value, and torch's gather, scatter,
-scatter_add, index_select, masked_fill, masked_select, take_along_dim and nonzero. Tensor
+scatter_add, index_add, index_select, masked_fill, masked_select, take_along_dim and nonzero. Tensor
 inherits them. Each is composed from the getitem, scatter_add and where primitives, so every
 gradient comes for free: read positions get the gradient scattered back (repeats accumulate).
 
@@ -104,6 +104,21 @@ class Indexing:
         positions = _scatter_positions(self, dim, index, "scatter_add")
         values = _leading(_same_dtype(self, src, "scatter_add"), positions)
         return self + tensor.apply(ops.scatter_add, values, index=positions, shape=self.shape)
+
+    def index_add(self, dim: int, index: Any, source: "Tensor", *, alpha: float = 1) -> "Tensor":
+        """A copy of self with alpha * source's slice i added at slice index[i] along `dim`:
+        self (..., n, ...), index (k,) ints, source (..., k, ...); repeats add up."""
+        dim = normalize_axis("index_add", dim, self.ndim)
+        index = np.asarray(getattr(index, "data", index))
+        if index.ndim != 1 or index.dtype.kind not in "iu":
+            raise ValueError(f"index_add: index must be a 1-d integer tensor, got {index.shape}")
+        source = tensor.lift(source, self, "index_add")
+        if source.ndim != self.ndim or source.shape[dim] != len(index):
+            raise ValueError(f"index_add: source {source.shape} needs {len(index)} slices along "
+                             f"dim {dim} of a tensor like {self.shape}")  # fmt: skip
+        lined_up = index.reshape([-1 if axis == dim else 1 for axis in range(self.ndim)])
+        positions = np.broadcast_to(lined_up, source.shape)  # (..., k, ...): where each goes
+        return self.scatter_add(dim, positions, source if alpha == 1 else source * alpha)
 
     def masked_fill(self, mask: Any, value: Any) -> "Tensor":
         """self where `mask` (boolean, broadcast to self's shape) is False, `value` where True;

@@ -1,5 +1,6 @@
 """In-place changes to a Tensor's data: add_, sub_, mul_, div_, pow_, fill_, zero_, copy_,
-clamp_, relu_, normal_, uniform_ and the operators +=, -=, *=, /=, **=, as in torch.
+clamp_, relu_, exp_, sigmoid_, tanh_, abs_, sqrt_, neg_, masked_fill_, scatter_, index_add_,
+normal_, uniform_ and the operators +=, -=, *=, /=, **=, as in torch.
 
 They record no graph. Each bumps a version counter (shared by views and detach()ed copies) that
 backward checks: an op whose VJP reads an input notes the input's version, and backward refuses to
@@ -14,7 +15,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import KIND_RANK, result_dtype
-from .modes import grad_mode
+from .modes import grad_mode, no_grad
 from .rng import Seed, as_generator
 
 
@@ -95,6 +96,43 @@ class InPlace:
         """Negative elements set to 0 in place (NaN stays NaN)."""
         return self._change("relu_", lambda data: np.maximum(data, 0, out=data))
 
+    # In-place twins of out-of-place methods: the method computes the values (off the graph),
+    # which are written back, so each in-place op is its out-of-place op, defined once.
+
+    def exp_(self) -> "InPlace":
+        return self._replace_("exp_", lambda x: x.exp())
+
+    def sigmoid_(self) -> "InPlace":
+        return self._replace_("sigmoid_", lambda x: x.sigmoid())
+
+    def tanh_(self) -> "InPlace":
+        return self._replace_("tanh_", lambda x: x.tanh())
+
+    def abs_(self) -> "InPlace":
+        return self._replace_("abs_", lambda x: x.abs())
+
+    def sqrt_(self) -> "InPlace":
+        return self._replace_("sqrt_", lambda x: x.sqrt())
+
+    def neg_(self) -> "InPlace":
+        return self._replace_("neg_", lambda x: -x)
+
+    def masked_fill_(self, mask: Any, value: Any) -> "InPlace":
+        """value (cast to self's dtype) where `mask` is True, in place (masked_fill)."""
+        in_place_operand(value, "masked_fill_")  # refuses a value that needs a gradient
+        return self._replace_("masked_fill_", lambda x: x.masked_fill(mask, value), cast=True)
+
+    def scatter_(self, dim: int, index: Any, src: Any) -> "InPlace":
+        """self[index[i, j], j] = src[i, j] (dim 0; likewise for others), in place (scatter); a
+        number src is cast to self's dtype."""
+        in_place_operand(src, "scatter_")
+        return self._replace_("scatter_", lambda x: x.scatter(dim, index, src), cast=True)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> "InPlace":
+        """alpha * source's slice i added at slice index[i] along `dim`, in place (index_add)."""
+        in_place_operand(source, "index_add_")
+        return self._replace_("index_add_", lambda x: x.index_add(dim, index, source, alpha=alpha))
+
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Seed = None) -> "InPlace":
         """Filled with samples of N(mean, std**2), drawn from `generator` (a seed or a numpy
         Generator) or the global generator (manual_seed); the draws nn.init.normal_ makes."""
@@ -122,6 +160,18 @@ class InPlace:
                 f"{self.dtype} of the tensor changed in place"
             )
         return self._change(name, lambda data: ufunc(data, value, out=data, casting="unsafe"))
+
+    def _replace_(self, name: str, compute: Callable[[Any], Any], cast: bool = False) -> "InPlace":
+        """The data replaced by compute(self)'s, computed off the graph. Unless `cast`, a result
+        self's dtype cannot hold raises RuntimeError (exp_ of an integer tensor, as torch)."""
+        with no_grad():
+            values = compute(self).data
+        if not cast and KIND_RANK[values.dtype.kind] > KIND_RANK[self.dtype.kind]:
+            raise RuntimeError(
+                f"{name}: result type {values.dtype} can't be cast to the desired output type "
+                f"{self.dtype} of the tensor changed in place"
+            )
+        return self._change(name, lambda data: np.copyto(data, values, casting="unsafe"))
 
     def _change(self, name: str, update: Callable[[np.ndarray], Any]) -> "InPlace":
         """Apply `update` to the data in place, refusing what would make a gradient wrong."""

@@ -1,7 +1,8 @@
 """Tensor's reductions: sum, prod, mean, var, std, norm, max, min, argmax, logsumexp, softmax,
-log_softmax; the running ones (cumsum, cumprod, cummax, cummin, logcumsumexp); the order
-statistics (sort, argsort, topk, median, mode) and count_nonzero. Tensor inherits them. `axis`
-is an int, a tuple of ints or None (all), as in numpy; `dim=`/`keepdim=` work too (torch).
+log_softmax, trace; the running ones (cumsum, cumprod, cummax, cummin, logcumsumexp) and diff;
+the order statistics (sort, argsort, topk, median, mode, unique) and count_nonzero. Tensor
+inherits them. `axis` is an int, a tuple of ints or None (all), as in numpy; `dim=`/`keepdim=`
+work too (torch).
 """
 
 import math
@@ -203,6 +204,24 @@ class Reductions:
         return _along_one_axis(x, axis, "cumsum", lambda t, a: tensor.apply(ops.cumsum, t, axis=a))
 
     @torch_axes
+    def diff(
+        self, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None
+    ) -> "Tensor":
+        """Differences of neighbours along `axis`, x[1:] - x[:-1], taken `n` times (cumsum's
+        inverse), after joining `prepend` and `append` on that axis: (k,) -> (k - n,)."""
+        axis = normalize_axis("diff", axis, self.ndim)
+        x = self
+        if prepend is not None or append is not None:
+            ends = [tensor.lift(t, self, "diff") for t in (prepend, self, append) if t is not None]
+            dtype = np.result_type(*(t.data for t in ends))
+            ends = [t if t.dtype == dtype else t.astype(dtype) for t in ends]
+            x = tensor.apply(ops.concat, *ends, axis=axis)
+        lead = (slice(None),) * axis
+        for _ in range(n):
+            x = x[(*lead, slice(1, None))] - x[(*lead, slice(None, -1))]
+        return x
+
+    @torch_axes
     def cumprod(self, axis: int) -> "Tensor":
         """Running products along `axis`; zeros get their gradient too."""
         x = self if self.dtype.kind == "f" else self.astype(np.int64)
@@ -278,6 +297,33 @@ class Reductions:
         """The most frequent value along `axis` (the smallest of equally frequent ones) and the
         index of its last occurrence, as torch; the gradient goes to that index."""
         return _along_one_axis(self, axis, "mode", lambda t, a: _mode(t, a, keepdims))
+
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        """The distinct elements, in increasing order (also when sorted=False, as torch on the
+        CPU), or the distinct slices along `dim`; with return_inverse each element's (slice's)
+        index among them, shaped as the input (as its `dim`), with return_counts how many times
+        each occurs: a tensor, or a tuple of those asked for. No gradient."""
+        axis = None if dim is None else normalize_axis("unique", dim, self.ndim)
+        values, inverse, counts = np.unique(
+            self.data, return_inverse=True, return_counts=True, axis=axis
+        )
+        inverse = inverse.reshape(self.shape if axis is None else -1).astype(np.int64)
+        extras = [(inverse, return_inverse), (counts.astype(np.int64), return_counts)]
+        out = [self._wrap(values), *(self._wrap(a) for a, asked in extras if asked)]
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def trace(self) -> "Tensor":
+        """The sum of a matrix's diagonal: (n, m) -> () (integers summed in int64, as torch)."""
+        if self.ndim != 2:
+            raise ValueError(f"trace: expected a matrix, got shape {self.shape}")
+        diagonal = self.diagonal()
+        return diagonal.sum() if self.dtype.kind == "f" else diagonal.astype(np.int64).sum()
 
     @torch_axes
     def count_nonzero(self, axis: Axis = None) -> "Tensor":

@@ -1,6 +1,6 @@
 """Tensor's shape methods: reshape, transpose, permute, broadcast_to, expand, and torch's view,
-squeeze, unsqueeze, flatten, unflatten, movedim, repeat, flip, roll, tril, triu, diagonal, split,
-chunk, unbind, narrow, ... Tensor inherits them; reshape, permute (and so transpose, view,
+squeeze, unsqueeze, flatten, unflatten, movedim, repeat, tile, flip, roll, tril, triu, diagonal,
+split, chunk, unbind, narrow, ... Tensor inherits them; reshape, permute (and so transpose, view,
 squeeze, ...) and slicing give views that share the version counter. All but reshape, permute
 and broadcast_to are composed (from them, indexing and where), so their gradients come for free.
 """
@@ -130,6 +130,12 @@ class Reshaping:
         spaced = self.reshape(*(n for size in shape for n in (1, size)))  # (1, s0, 1, s1, ...)
         tiled = spaced.broadcast_to(*(n for pair in zip(sizes, shape, strict=True) for n in pair))
         return tiled.reshape(*(r * n for r, n in zip(sizes, shape, strict=True)))
+
+    def tile(self, *dims: int | Sequence[int]) -> "Tensor":
+        """repeat with `dims` padded by leading 1s to the tensor's axes (torch.tile): (2, 3) with
+        tile(2) -> (2, 6)."""
+        dims = shape_arg(dims)
+        return self.repeat(*(1,) * (self.ndim - len(dims)), *dims)
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None) -> "Tensor":
         """Each element repeated `repeats` times (an int, or one count per element) along `dim`,

@@ -4,7 +4,8 @@ one draws from the one global generator that `manual_seed` seeds (torch's conven
 The global generator is a single numpy Generator object for the whole process. `manual_seed(n)`
 resets its state in place rather than replacing it, so anything already holding it (a Dropout
 layer, a DataLoader) draws the seeded stream from then on, as in torch. Until the first
-`manual_seed` it starts from fresh OS entropy, so unseeded programs differ from run to run.
+`manual_seed` it starts from a seed drawn from OS entropy (initial_seed() tells it), so
+unseeded programs differ from run to run.
 numpy's own hidden global state (np.random.seed) is never used.
 """
 
@@ -14,7 +15,8 @@ from .arguments import is_whole
 
 Seed = int | np.random.Generator | None
 
-_GLOBAL = np.random.Generator(np.random.PCG64())
+_initial_seed = int(np.random.SeedSequence().entropy) % 2**64  # fresh OS entropy per process
+_GLOBAL = np.random.Generator(np.random.PCG64(_initial_seed))
 
 
 def default_generator() -> np.random.Generator:
@@ -27,8 +29,24 @@ def manual_seed(seed: int) -> np.random.Generator:
 
     Returns the global generator. TypeError unless `seed` is an int; ValueError if negative.
     """
-    _GLOBAL.bit_generator.state = np.random.PCG64(_seed(seed, "manual_seed")).state
+    global _initial_seed
+    _initial_seed = _seed(seed, "manual_seed")
+    _GLOBAL.bit_generator.state = np.random.PCG64(_initial_seed).state
     return _GLOBAL
+
+
+def seed() -> int:
+    """Seed the global generator from fresh OS entropy (torch.seed); returns that seed, which
+    manual_seed takes to replay the draws after it."""
+    drawn = int(np.random.SeedSequence().entropy) % 2**64
+    manual_seed(drawn)
+    return drawn
+
+
+def initial_seed() -> int:
+    """The seed the global generator last started from: manual_seed's, seed's, or the one
+    drawn from OS entropy at import (torch.initial_seed)."""
+    return _initial_seed
 
 
 def _seed(seed: int, op: str) -> int:

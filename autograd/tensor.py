@@ -123,6 +123,12 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
         """The number of axes (torch's name for ndim)."""
         return self.data.ndim
 
+    def stride(self, dim: int | None = None) -> Any:
+        """Elements to step over per axis (torch counts elements, numpy's strides bytes): (2, 3)
+        contiguous -> (3, 1); stride(dim) one of them."""
+        steps = tuple(step // self.data.itemsize for step in self.data.strides)
+        return steps if dim is None else steps[normalize_axis("stride", dim, self.ndim)]
+
     @property
     def T(self) -> "Tensor":
         """All axes reversed (numpy's .T)."""

@@ -365,3 +365,55 @@ def numpy_torch_order(x, index):
     """x[index] in torch's order: the ints first, then the rest."""
     first = tuple(i if isinstance(i, int) else slice(None) for i in index)
     return x[first][tuple(i for i in index if not isinstance(i, int))]
+
+
+# --- torch: first-month names (the op table's block of that name) ------------------------------
+
+
+@st.composite
+def tile(draw):
+    """One input and {dims}: fewer, as many or more sizes than axes (tile pads with 1s)."""
+    shape = draw(shapes(max_dims=3), label="shape")
+    count = draw(st.integers(0, len(shape) + 1), label="count")
+    return (shape,), {"dims": tuple(draw(st.integers(0, 3)) for _ in range(count))}
+
+
+@st.composite
+def diff(draw, ends=False):
+    """One input (with `ends`, a second: the piece appended along dim) and {n, dim}."""
+    shape = draw(shapes(min_dims=1), label="shape")
+    dim = _dim(draw, len(shape))
+    settings = {"n": draw(st.integers(1, 2), label="n"), "dim": dim}
+    if not ends:
+        return (shape,), settings
+    return (shape, _with(shape, dim % len(shape), draw(st.integers(1, 2)))), settings
+
+
+def numpy_diff(x, appended=None, *, n, dim):
+    return np.diff(x, n, dim) if appended is None else np.diff(x, n, dim, append=appended)
+
+
+@st.composite
+def index_add(draw):
+    """self, source and {dim, index (k,) with repeats, alpha}."""
+    shape = draw(shapes(min_dims=1, min_side=1), label="shape")
+    dim = _dim(draw, len(shape)) % len(shape)
+    index = _seeded(draw).integers(0, shape[dim], draw(st.integers(0, 4), label="k"))
+    alpha = draw(st.sampled_from([1.0, -0.5]), label="alpha")
+    return (shape, _with(shape, dim, len(index))), {"dim": dim, "index": index, "alpha": alpha}
+
+
+def numpy_index_add(x, source, dim, index, alpha):
+    out = np.moveaxis(x.copy(), dim, 0)
+    np.add.at(out, index, alpha * np.moveaxis(source, dim, 0))
+    return np.moveaxis(out, 0, dim)
+
+
+@st.composite
+def stacking(draw, axis):
+    """Two inputs that hstack (axis 1) or vstack (axis 0): their sizes differ along `axis` only
+    (1-d ones end to end for hstack, rows for vstack)."""
+    shape = draw(shapes(min_dims=1, max_dims=3), label="shape")
+    if len(shape) == 1:
+        return (shape, (draw(st.integers(0, 3)),) if axis else shape), {}
+    return (shape, _with(shape, axis, draw(st.integers(0, 3)))), {}

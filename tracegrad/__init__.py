@@ -7,7 +7,7 @@ optim.lr_scheduler), tracegrad.utils.data and tracegrad.autograd. The command li
 tracegrad.cli.
 """
 
-from autograd.dtypes import get_default_dtype, set_default_dtype
+from autograd.dtypes import finfo, get_default_dtype, iinfo, set_default_dtype
 from autograd.factories import (
     arange,
     as_tensor,
@@ -24,6 +24,7 @@ from autograd.factories import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -31,7 +32,7 @@ from autograd.factories import (
     zeros,
     zeros_like,
 )
-from autograd.functions import meshgrid
+from autograd.functions import hstack, meshgrid, vstack
 from autograd.linalg import (
     addmm,
     baddbmm,
@@ -43,7 +44,7 @@ from autograd.linalg import (
     outer,
 )
 from autograd.modes import enable_grad, is_grad_enabled, no_grad
-from autograd.rng import Generator, manual_seed
+from autograd.rng import Generator, initial_seed, manual_seed, seed
 from autograd.tensor import Tensor
 
 from . import autograd, cuda, nn, optim, utils
@@ -96,6 +97,8 @@ from .functions import (
     celu,
     chunk,
     clamp,
+    clamp_max,
+    clamp_min,
     clip,
     clone,
     concat,
@@ -110,6 +113,7 @@ from .functions import (
     detach,
     diag,
     diagonal,
+    diff,
     div,
     divide,
     elu,
@@ -131,6 +135,7 @@ from .functions import (
     hardswish,
     hardtanh,
     hypot,
+    index_add,
     index_select,
     is_floating_point,
     is_tensor,
@@ -212,7 +217,9 @@ from .functions import (
     take_along_dim,
     tan,
     tanh,
+    tile,
     topk,
+    trace,
     transpose,
     tril,
     triu,
@@ -220,6 +227,7 @@ from .functions import (
     trunc,
     unbind,
     unflatten,
+    unique,
     unsqueeze,
     var,
     var_mean,
@@ -266,6 +274,8 @@ __all__ = [
     "celu",
     "chunk",
     "clamp",
+    "clamp_max",
+    "clamp_min",
     "clip",
     "clone",
     "concat",
@@ -282,6 +292,7 @@ __all__ = [
     "device",
     "diag",
     "diagonal",
+    "diff",
     "div",
     "divide",
     "dot",
@@ -297,6 +308,7 @@ __all__ = [
     "exp2",
     "expm1",
     "eye",
+    "finfo",
     "flatten",
     "flip",
     "float",
@@ -319,9 +331,13 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hstack",
     "hypot",
+    "iinfo",
+    "index_add",
     "index_select",
     "inference_mode",
+    "initial_seed",
     "int",
     "int8",
     "int16",
@@ -388,6 +404,7 @@ __all__ = [
     "rand",
     "rand_like",
     "randint",
+    "randint_like",
     "randn",
     "randn_like",
     "randperm",
@@ -403,6 +420,7 @@ __all__ = [
     "save",
     "scatter",
     "scatter_add",
+    "seed",
     "selu",
     "set_default_dtype",
     "set_grad_enabled",
@@ -432,7 +450,9 @@ __all__ = [
     "tan",
     "tanh",
     "tensor",
+    "tile",
     "topk",
+    "trace",
     "transpose",
     "tril",
     "triu",
@@ -441,10 +461,12 @@ __all__ = [
     "uint8",
     "unbind",
     "unflatten",
+    "unique",
     "unsqueeze",
     "utils",
     "var",
     "var_mean",
+    "vstack",
     "where",
     "zeros",
     "zeros_like",

@@ -499,6 +499,14 @@ def chunk(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "chunk").chunk(*args, **kwargs)
 
 
+def clamp_max(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "clamp_max").clamp_max(*args, **kwargs)
+
+
+def clamp_min(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "clamp_min").clamp_min(*args, **kwargs)
+
+
 def count_nonzero(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "count_nonzero").count_nonzero(*args, **kwargs)
 
@@ -527,6 +535,10 @@ def diagonal(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "diagonal").diagonal(*args, **kwargs)
 
 
+def diff(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "diff").diff(*args, **kwargs)
+
+
 def elu(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "elu").elu(*args, **kwargs)
 
@@ -553,6 +565,10 @@ def glu(input: Tensor, *args: Any, **kwargs: Any) -> Any:
 
 def hardtanh(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "hardtanh").hardtanh(*args, **kwargs)
+
+
+def index_add(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "index_add").index_add(*args, **kwargs)
 
 
 def index_select(input: Tensor, *args: Any, **kwargs: Any) -> Any:
@@ -655,8 +671,16 @@ def take_along_dim(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "take_along_dim").take_along_dim(*args, **kwargs)
 
 
+def tile(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "tile").tile(*args, **kwargs)
+
+
 def topk(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "topk").topk(*args, **kwargs)
+
+
+def trace(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "trace").trace(*args, **kwargs)
 
 
 def tril(input: Tensor, *args: Any, **kwargs: Any) -> Any:
@@ -673,6 +697,10 @@ def unbind(input: Tensor, *args: Any, **kwargs: Any) -> Any:
 
 def unflatten(input: Tensor, *args: Any, **kwargs: Any) -> Any:
     return _t(input, "unflatten").unflatten(*args, **kwargs)
+
+
+def unique(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    return _t(input, "unique").unique(*args, **kwargs)
 
 
 def unsqueeze(input: Tensor, *args: Any, **kwargs: Any) -> Any:
