@@ -1,25 +1,29 @@
-"""torch.autograd over tracegrad's engine: `grad`, custom ops as `Function`, and the grad modes.
+"""torch.autograd over tracegrad's engine: `grad`, custom ops as `Function`, the grad modes, and
+the checkers (`gradcheck`, `gradgradcheck`, `detect_anomaly`: autograd's, in torch's arguments).
 
 A `Function` subclass defines `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` as
 static methods; `MyOp.apply(*args)` runs forward without recording and records one graph node
 whose VJP is `backward` (autograd.tensor.apply, the same call every primitive goes through).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
 
-from autograd import gradients
-from autograd.modes import enable_grad, grad_mode, is_grad_enabled, no_grad
+from autograd import check, gradients
+from autograd.modes import detect_anomaly, enable_grad, grad_mode, is_grad_enabled, no_grad
 from autograd.tensor import Tensor, apply
 
 __all__ = [
     "Function",
     "FunctionCtx",
+    "detect_anomaly",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
@@ -45,6 +49,51 @@ def grad(
         grad_outputs = grad_outputs[0]
     retain = create_graph if retain_graph is None else retain_graph
     return gradients.grad(outputs, inputs, grad_outputs, retain, create_graph)
+
+
+def gradcheck(
+    func: Callable[..., Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Whether func's backward matches float64 central differences at `inputs` (a Tensor or a
+    tuple of them): autograd.gradcheck. A mismatch raises GradcheckError (a RuntimeError), or
+    with raise_exception=False gives False."""
+    return _checked(check.gradcheck, func, inputs, eps, atol, rtol, raise_exception)
+
+
+def gradgradcheck(
+    func: Callable[..., Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """gradcheck of the gradient (second derivatives), as autograd.gradgradcheck, which draws
+    random grad_outputs itself: passing them is refused (ValueError)."""
+    if grad_outputs is not None:
+        raise ValueError("gradgradcheck: grad_outputs cannot be chosen; random ones are drawn")
+    return _checked(check.gradgradcheck, func, inputs, eps, atol, rtol, raise_exception)
+
+
+def _checked(
+    checker: Callable, func: Callable, inputs: Any, eps: float, atol: float, rtol: float,
+    raise_exception: bool,
+) -> bool:  # fmt: skip
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    try:
+        return checker(func, inputs, eps, atol, rtol)
+    except check.GradcheckError:
+        if raise_exception:
+            raise
+        return False
 
 
 class set_grad_enabled:
