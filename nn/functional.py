@@ -28,11 +28,13 @@ from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     huber_loss,
+    kl_div,
     l1_loss,
     l1_penalty,
     l2_penalty,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from .norm import batch_norm, layer_norm, rms_norm
 
@@ -48,6 +50,7 @@ __all__ = [
     "conv1d",
     "conv2d",
     "conv_transpose2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout2d",
@@ -62,6 +65,7 @@ __all__ = [
     "hardtanh",
     "huber_loss",
     "interpolate",
+    "kl_div",
     "l1_loss",
     "l1_penalty",
     "l2_penalty",
@@ -79,12 +83,14 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "prelu",
     "relu",
     "relu6",
     "rms_norm",
     "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softmin",
     "softplus",
@@ -220,6 +226,24 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
 
 def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     return x.normalize(p, dim, eps)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, weight * x elsewhere; weight (1,) or one slope per channel (C,) of x
+    (N, C, ...)."""
+    if weight.size not in (1, x.shape[1] if x.ndim > 1 else 1):
+        raise ValueError(f"prelu: {weight.size} slopes for an input of shape {x.shape}")
+    slopes = weight.reshape(-1, *(1,) * (x.ndim - 2)) if x.ndim > 1 else weight.reshape(())
+    return x.where(x.data > 0, slopes * x)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between x1 and x2 along `dim` (broadcast together first): each
+    divided by its 2-norm (at least eps), then their products summed, as torch: (N, D) -> (N,)."""
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = (x.broadcast_to(shape) for x in (x1, x2))
+    x1, x2 = (x / x.norm(2, dim, keepdims=True).clamp_min(eps) for x in (x1, x2))
+    return (x1 * x2).sum(dim)
 
 
 def embedding(indices: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:

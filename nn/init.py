@@ -7,8 +7,8 @@ leaf with no parents; call them on parameters before training, not inside a forw
 The random ones draw float64 samples from `generator` (an int seed, a numpy Generator, used and
 advanced, or None for the global generator that `manual_seed` seeds) and cast them to the
 tensor's dtype, so one seed gives float32 and float64 tensors the same values up to rounding.
-All of them draw through `uniform_` or `normal_`: xavier_uniform_(t, generator=s) writes exactly
-uniform_(t, -bound, bound, generator=s).
+All of them but trunc_normal_ draw through `uniform_` or `normal_`: xavier_uniform_(t,
+generator=s) writes exactly uniform_(t, -bound, bound, generator=s).
 
 Fans follow torch: a weight of shape (out, in, *kernel) has
     fan_in = in * prod(kernel)    fan_out = out * prod(kernel)
@@ -32,6 +32,7 @@ __all__ = [
     "normal_",
     "ones_",
     "orthogonal_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -123,6 +124,29 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Seed
         raise ValueError(f"normal_: std must be >= 0, got {std}")
     rng = as_generator(generator, "normal_")
     tensor.data[...] = mean + std * rng.standard_normal(tensor.shape)
+    return tensor
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Seed = None,
+) -> Tensor:
+    """Fill with samples of N(mean, std**2) kept inside [a, b] (absolute bounds, as torch's):
+    draws outside are drawn again until every one is inside."""
+    _check_random("trunc_normal_", tensor)
+    if not (std >= 0 and a < b):
+        raise ValueError(f"trunc_normal_: need std >= 0 and a < b, got std={std}, a={a}, b={b}")
+    rng = as_generator(generator, "trunc_normal_")
+    draws = mean + std * rng.standard_normal(tensor.shape)
+    outside = (draws < a) | (draws > b)
+    while outside.any():
+        draws[outside] = mean + std * rng.standard_normal(np.count_nonzero(outside))
+        outside = (draws < a) | (draws > b)
+    tensor.data[...] = draws
     return tensor
 
 

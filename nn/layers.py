@@ -62,7 +62,8 @@ class Sequential(Module):
         modules, i = self.children(), 0
         while i < len(modules):
             after = modules[i + 1] if i + 1 < len(modules) else None
-            if type(modules[i]) is Linear and type(after) is ReLU:
+            fusable = type(modules[i]) is Linear and type(after) is ReLU
+            if fusable and not (modules[i].hooked or after.hooked):
                 out = modules[i].forward(x, relu=True)
                 record_call(out, (modules[i], after), (x,))
                 x, i = out, i + 2
@@ -128,6 +129,19 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+class Unflatten(Module):
+    """Axis `dim` split into `unflattened_size`: (N, 12) -> (N, 3, 4) for Unflatten(1, (3, 4))."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
@@ -186,6 +200,45 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     def forward(self, x: Tensor) -> Tensor:
         return x.log_softmax(self.dim)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along dim: the smallest entries get the most weight."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+
+class GLU(Softmax):
+    """The gated linear unit: x cut in halves a, b along dim, a * sigmoid(b)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.dim)
+
+
+class PReLU(Module):
+    """A leaky ReLU whose slope is learned: x for x > 0, weight * x below; one slope, or one per
+    channel (axis 1) with num_parameters=C, each starting at `init`."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+        self.num_parameters = num_parameters
+        self.weight = Parameter(np.full(num_parameters, init, get_default_dtype()))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class CosineSimilarity(Module):
+    """F.cosine_similarity(x1, x2, dim, eps) as a module: (N, D), (N, D) -> (N,)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
 
 
 class Dropout(Module):

@@ -47,6 +47,40 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(quadratic.where(size.data < delta, delta * (size - 0.5 * delta)), reduction)
 
 
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta: huber_loss(delta=beta) / beta;
+    beta=0 is the L1 loss."""
+    _check_reduction("smooth_l1_loss", reduction)
+    if not beta >= 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    return _reduce(huber_loss(input, target, "none", beta) / beta, reduction)
+
+
+# --- distributions --------------------------------------------------------------------------------
+
+
+def kl_div(
+    input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """KL(target || model) per element: target * (log(target) - input) for log-probabilities
+    `input` and probabilities `target` (log-probabilities with log_target; 0 where target is 0).
+    reduction "batchmean" sums and divides by the batch size input.shape[0] (the KL divergence
+    itself); torch's default "mean" divides by the element count."""
+    _check_kl_reduction("kl_div", reduction)
+    target = _target_like("kl_div", input, target)
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:  # target * log(target) is 0 where target is 0 (torch's xlogy); log 1 = 0 stands in
+        pointwise = target * (target.where(target.data > 0, 1.0).log() - input)
+    if reduction == "batchmean":
+        return _reduce(pointwise, "mean", input.shape[0] if input.ndim else 1)
+    return _reduce(pointwise, reduction)
+
+
 # --- binary classification ----------------------------------------------------------------------
 
 
@@ -256,6 +290,36 @@ class HuberLoss(_Loss):
         return ", ".join(s for s in settings if s)
 
 
+class SmoothL1Loss(_Loss):
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not beta >= 0:
+            raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        settings = [super().extra_repr()] + ([f"beta={self.beta}"] if self.beta != 1.0 else [])
+        return ", ".join(s for s in settings if s)
+
+
+class KLDivLoss(Module):
+    """kl_div as a module: KLDivLoss(reduction="batchmean")(log_probs, target_probs)."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        _check_kl_reduction("KLDivLoss", reduction)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return kl_div(input, target, self.reduction, self.log_target)
+
+    def extra_repr(self) -> str:
+        settings = [f"reduction={self.reduction!r}"] if self.reduction != "mean" else []
+        return ", ".join(settings + (["log_target=True"] if self.log_target else []))
+
+
 class BCELoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -318,6 +382,13 @@ class CrossEntropyLoss(NLLLoss):
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_kl_reduction(op: str, reduction: str) -> None:
+    if reduction not in (*REDUCTIONS, "batchmean"):
+        raise ValueError(
+            f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}"
+        )
 
 
 def _reduce(loss: Tensor, reduction: str, total: Any = None) -> Tensor:

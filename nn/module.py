@@ -60,16 +60,48 @@ class Module:
     """
 
     training = True
+    # register_forward_pre_hook's and register_forward_hook's functions (class-level empty
+    # defaults, so a call without hooks costs one truth test each)
+    _forward_pre_hooks: tuple[Callable, ...] = ()
+    _forward_hooks: tuple[Callable, ...] = ()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """forward(*args, **kwargs), with the call noted on a Tensor result (see record_call)."""
+        """forward(*args, **kwargs), with the call noted on a Tensor result (see record_call),
+        between the forward pre-hooks and forward hooks, if any (torch's order)."""
+        for hook in self._forward_pre_hooks:
+            changed = hook(self, args)
+            if changed is not None:  # new inputs: a tuple, or one value
+                args = changed if isinstance(changed, tuple) else (changed,)
         out = self.forward(*args, **kwargs)
+        for hook in self._forward_hooks:
+            changed = hook(self, args, out)
+            if changed is not None:
+                out = changed
         record_call(out, (self,), args)
         return out
+
+    @property
+    def hooked(self) -> bool:
+        """Whether forward hooks or pre-hooks are registered (Sequential then calls the module
+        itself rather than fusing it with its neighbour)."""
+        return bool(self._forward_pre_hooks or self._forward_hooks)
+
+    def register_forward_pre_hook(self, hook: Callable[["Module", tuple], Any]) -> "HookHandle":
+        """Call hook(module, args) before every forward; what it returns (not None) replaces
+        the inputs. Returns a handle whose remove() takes the hook off (torch)."""
+        self._forward_pre_hooks = (*self._forward_pre_hooks, hook)
+        return HookHandle(self, "_forward_pre_hooks", hook)
+
+    def register_forward_hook(self, hook: Callable[["Module", tuple, Any], Any]) -> "HookHandle":
+        """Call hook(module, args, output) after every forward; what it returns (not None)
+        replaces the output (seeing activations: save `output` in a dict). Returns a handle
+        whose remove() takes the hook off."""
+        self._forward_hooks = (*self._forward_hooks, hook)
+        return HookHandle(self, "_forward_hooks", hook)
 
     # --- what the module holds ------------------------------------------------------------------
 
@@ -109,6 +141,10 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
         setattr(self, name, module)
 
+    def buffers(self) -> list[Tensor]:
+        """Every buffer (state saved but not learned, as BatchNorm's running_mean)."""
+        return [b for _, b in self.named_buffers()]
+
     def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, buffer) pairs of this module and every submodule."""
         for prefix, module in self.named_modules():
@@ -136,6 +172,17 @@ class Module:
 
     def modules(self) -> list["Module"]:
         return [m for _, m in self.named_modules()]
+
+    def get_submodule(self, target: str) -> "Module":
+        """The module at dotted path `target` ("encoder.0"; "" is self); AttributeError naming
+        the first step that is not a submodule, as torch."""
+        module = self
+        for name in target.split(".") if target else []:
+            child = dict(module.named_children()).get(name)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+            module = child
+        return module
 
     def num_parameters(self) -> int:
         """How many numbers the model learns."""
@@ -268,6 +315,18 @@ class Module:
         lines = ([self.extra_repr()] if self.extra_repr() else []) + children
         body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
         return f"{type(self).__name__}(\n{body}\n)"
+
+
+class HookHandle:
+    """What register_forward_hook and register_forward_pre_hook return: remove() takes the hook
+    off its module (again: nothing)."""
+
+    def __init__(self, module: Module, kind: str, hook: Callable) -> None:
+        self.module, self.kind, self.hook = module, kind, hook
+
+    def remove(self) -> None:
+        hooks = getattr(self.module, self.kind)
+        setattr(self.module, self.kind, tuple(h for h in hooks if h is not self.hook))
 
 
 def _walk(obj: Any, name: str, kinds: tuple[type, ...]) -> Iterator[tuple[str, Any]]:
