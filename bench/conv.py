@@ -9,6 +9,9 @@
    matmul of 512 x 512) and the largest im2col buffer.
 
 Engines run interleaved in one process (bench/mlp.py's interleaved_medians); times are medians.
+After a block of the other engine, torch's first three LeNet steps here took 2-5x its settled
+time (its OpenMP threads wait for OpenBLAS's to go idle), so each block of 15 steps times only
+the last 12.
 Run: `python bench/conv.py`.
 """
 
@@ -99,7 +102,7 @@ def gemm_rate(n: int = 512, repeats: int = 20) -> float:
 
 def main() -> None:
     torch.set_num_threads(2)
-    medians = interleaved_medians(lenet_steps(), seconds=6.0)
+    medians = interleaved_medians(lenet_steps(), seconds=10.0, block=15, settle=3)
     ratio = medians["tracegrad"] / medians["torch"]
     ours, theirs = medians["tracegrad"] * 1e3, medians["torch"] * 1e3
     print(f"LeNet-5 step, batch {BATCH}, 1x28x28 float32, Adam, torch on 2 threads")
@@ -111,7 +114,8 @@ def main() -> None:
         out = size + 2 * pad - k + 1
         flops = 3 * 2 * batch * o * c * k * k * out * out  # forward, input and weight gradients
         buffer = batch * c * k * k * out * out * 4
-        medians = interleaved_medians(conv_steps(batch, c, size, o, k, pad), seconds=3.0)
+        steps = conv_steps(batch, c, size, o, k, pad)
+        medians = interleaved_medians(steps, seconds=4.0, block=15, settle=3)
         cells = [f"{medians[e] * 1e3:7.2f}ms {flops / medians[e] / 1e9:5.1f}GF" for e in medians]
         print(f"{name:>14} {buffer / 2**20:11.2f}MiB " + " ".join(f"{c:>18}" for c in cells)
               + f"  {medians['tracegrad'] / medians['torch']:.2f}")  # fmt: skip

@@ -34,15 +34,17 @@ LR = 1e-3
 
 
 def interleaved_medians(
-    steps: dict[str, Callable[[], object]], seconds: float, block: int = 10
+    steps: dict[str, Callable[[], object]], seconds: float, block: int = 10, settle: int = 1
 ) -> dict[str, float]:
-    """Median seconds per call of each step, run in round-robin blocks for about `seconds`."""
+    """Median seconds per call of each step, run in round-robin blocks for about `seconds`;
+    the first `settle` steps of a block are not timed."""
     times: dict[str, list[float]] = {name: [] for name in steps}
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline or min(len(t) for t in times.values()) < 5:
         for name, step in steps.items():
-            step()  # settles the thread pools after the switch; not timed
-            for _ in range(block - 1):
+            for _ in range(settle):  # settles the thread pools after the switch
+                step()
+            for _ in range(block - settle):
                 start = time.perf_counter()
                 step()
                 times[name].append(time.perf_counter() - start)

@@ -85,7 +85,10 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
     "amax": lambda x: [(x, axes, False) for axes in ((0,), (1,), tuple(range(x.ndim)))],
     "where": lambda x: [(x > x.mean(), x, y) for y in (x, np.zeros((), x.dtype))],
     "broadcast_to": lambda x: [(x[0, :2].copy(), (x.shape[0], 2))],
-    "scatter_add": lambda x: [(x, (slice(None),), x.shape)],
+    "scatter_add": lambda x: [
+        (x, (slice(None),), x.shape),
+        (x, np.arange(x.size).reshape(x.shape) % 5 - 2, (5,)),  # repeats and negatives
+    ],
     "im2col": lambda x: [(x[None, None], _window(x.shape), fill) for fill in (0.0, -np.inf)],
     "col2im": lambda x: [_columns(x)],
     "first_largest": lambda x: [(x[None, None], first) for first in _firsts(x)],

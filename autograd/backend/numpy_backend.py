@@ -87,9 +87,11 @@ def im2col(x: np.ndarray, window: "Window", fill: float) -> np.ndarray:
     position (oy, ox) covers, channel-major then kernel row and column (torch's unfold);
     padding cells read `fill`."""
     n, c = x.shape[:2]
-    padded = np.full((n, c, *_padded_size(window)), fill, dtype=x.dtype)
-    (top, left), (h, w) = window.padding, window.size
-    padded[:, :, top : top + h, left : left + w] = x
+    (top, left), (h, w), size = window.padding, window.size, _padded_size(window)
+    padded = x  # no padding in reach of a window: read x itself
+    if size != (h, w) or (top, left) != (0, 0):
+        padded = np.full((n, c, *size), fill, dtype=x.dtype)
+        padded[:, :, top : top + h, left : left + w] = x
     cells = np.stack([padded[cell] for cell in _cell_slices(window)], axis=2)
     return cells.reshape(n, c * window.cells, window.out[0] * window.out[1])
 
