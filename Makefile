@@ -13,8 +13,8 @@ demo: $(VENV)/.installed-base graphviz
 
 test: $(VENV)/.installed-dev graphviz
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
-	TRACEGRAD_BACKEND=numpy $(BIN)/python -m pytest tests/test_tensor.py tests/test_tensor_ops.py tests/test_backend.py tests/test_optim.py
+	$(BIN)/python -m pytest -n 2
+	TRACEGRAD_BACKEND=numpy $(BIN)/python -m pytest -n 2 tests/test_tensor.py tests/test_tensor_ops.py tests/test_backend.py tests/test_optim.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -43,6 +43,7 @@ from strategies import (
 )
 
 import autograd
+import nn.functional as F
 from autograd import GradcheckError, Tensor, gradcheck, gradgradcheck, no_grad
 from autograd.graph import topo_order
 from autograd.tensor import apply
@@ -466,6 +467,39 @@ def choose_einsum(draw: st.DrawFn, values: Values) -> Chosen:
     return (i, j), {"equation": f"{letters},{letters}->{''.join(kept)}"}
 
 
+def as_image(x: Tensor) -> Tensor:
+    """A node as a one-channel image (1, 1, rows, columns): its last axis the columns."""
+    return x.reshape(1, 1, -1, x.shape[-1] if x.ndim else 1)
+
+
+def window_options(draw: st.DrawFn, v: np.ndarray) -> dict:
+    """A window (kernel, stride, padding) that fits the node's image."""
+    rows, columns = as_image(Tensor(v)).shape[2:]
+    kernel = (draw(st.integers(1, min(rows, 3)), label="kh"),
+              draw(st.integers(1, min(columns, 3)), label="kw"))  # fmt: skip
+    return {"kernel_size": kernel, "stride": draw(st.integers(1, 2), label="stride"),
+            "padding": draw(st.integers(0, min(kernel) // 2), label="padding")}  # fmt: skip
+
+
+def distinct(v: np.ndarray) -> bool:
+    """Every two values at least MARGIN apart: max pooling's choice cannot flip."""
+    return v.size < 2 or bool(np.min(np.diff(np.sort(v.ravel()))) > MARGIN)
+
+
+def unfold_fold(x: Tensor, kernel_size: Any, stride: int, padding: int) -> Tensor:
+    """fold(unfold(image)): each cell times how many windows cover it."""
+    image = as_image(x)
+    cols = F.unfold(image, kernel_size, padding=padding, stride=stride)
+    return F.fold(cols, image.shape[2:], kernel_size, padding=padding, stride=stride)
+
+
+def pool_unpool(x: Tensor, kernel_size: Any, stride: int, padding: int) -> Tensor:
+    """max_unpool2d(max_pool2d(image)): each window's largest cell kept in place, zeros else."""
+    image = as_image(x)
+    pooled, indices = F.max_pool2d(image, kernel_size, stride, padding, return_indices=True)
+    return F.max_unpool2d(pooled, indices, kernel_size, stride, padding, image.shape[2:])
+
+
 # --- the op table -----------------------------------------------------------------------------
 
 FUZZ_OPS: dict[str, FuzzOp] = {
@@ -569,6 +603,9 @@ FUZZ_OPS: dict[str, FuzzOp] = {
     "cumprod": along_axis(lambda x, axis: x.cumprod(axis)),
     "logcumsumexp": along_axis(lambda x, axis: x.logcumsumexp(axis)),
     "einsum": FuzzOp(choose_einsum, lambda x, y, equation: autograd.einsum(equation, x, y)),
+    "unfold": unary(lambda x, **window: F.unfold(as_image(x), **window), options=window_options),
+    "fold": unary(unfold_fold, options=window_options),
+    "max_unpool": unary(pool_unpool, distinct, window_options),
 }
 
 
