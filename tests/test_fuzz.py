@@ -494,10 +494,14 @@ def unfold_fold(x: Tensor, kernel_size: Any, stride: int, padding: int) -> Tenso
 
 
 def pool_unpool(x: Tensor, kernel_size: Any, stride: int, padding: int) -> Tensor:
-    """max_unpool2d(max_pool2d(image)): each window's largest cell kept in place, zeros else."""
+    """max_unpool2d(max_pool2d(image)): each window's largest cell kept in place, zeros else.
+
+    The windows never overlap (stride = kernel, `stride` unused): a cell largest in two windows
+    is written twice by the unpooling but read back twice by its gradient (torch's rule), so
+    the composition's gradient would be twice its derivative there."""
     image = as_image(x)
-    pooled, indices = F.max_pool2d(image, kernel_size, stride, padding, return_indices=True)
-    return F.max_unpool2d(pooled, indices, kernel_size, stride, padding, image.shape[2:])
+    pooled, indices = F.max_pool2d(image, kernel_size, None, padding, return_indices=True)
+    return F.max_unpool2d(pooled, indices, kernel_size, None, padding, image.shape[2:])
 
 
 # --- the op table -----------------------------------------------------------------------------
