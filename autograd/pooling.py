@@ -66,11 +66,7 @@ def max_pool1d(
     positions along L."""
     x, unbatched = _images("max_pool1d", input, 1)
     op, stride = "max_pool1d", kernel_size if stride is None else stride
-    window = _pool_window(
-        op, (1, x.shape[2]), (1, single(op, "kernel_size", kernel_size, 1)),
-        (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
-        (1, single(op, "dilation", dilation, 1)), ceil_mode,
-    )  # fmt: skip
+    window = _row_window(op, x.shape[2], kernel_size, stride, padding, dilation, ceil_mode)
     out = _max_pool(op, x.unsqueeze(2), window, unbatched, return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
@@ -145,11 +141,7 @@ def avg_pool1d(
     """(N, C, L) or (C, L) -> (N, C, Lout): avg_pool2d over images one row high."""
     x, unbatched = _images("avg_pool1d", input, 1)
     op, stride = "avg_pool1d", kernel_size if stride is None else stride
-    window = _pool_window(
-        op, (1, x.shape[2]), (1, single(op, "kernel_size", kernel_size, 1)),
-        (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
-        (1, 1), ceil_mode,
-    )  # fmt: skip
+    window = _row_window(op, x.shape[2], kernel_size, stride, padding, 1, ceil_mode)
     out = _avg_pool(x.unsqueeze(2), window, count_include_pad, None).squeeze(2)
     return out[0] if unbatched else out
 
@@ -253,6 +245,19 @@ def _pool_window(
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel {kernel}")
     top, left = padding
     return sliding(op, size, kernel, stride, ((top, top), (left, left)), dilation, bool(ceil_mode))
+
+
+def _row_window(
+    op: str, length: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    ceil_mode: bool,
+) -> Window:
+    """A 1-d pool's Window: its settings (ints or one-element sequences) over an image one row
+    of `length` cells high."""
+    return _pool_window(
+        op, (1, length), (1, single(op, "kernel_size", kernel_size, 1)),
+        (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
+        (1, single(op, "dilation", dilation, 1)), ceil_mode,
+    )  # fmt: skip
 
 
 def _max_pool(op: str, x: Tensor, window: Window, unbatched: bool, return_indices: bool) -> Any:
