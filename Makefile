@@ -4,14 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz notebooks lab pictures graphviz
+.PHONY: demo test lint bench fuzz notebooks lab pictures graphviz chromium playground
 
 demo: $(VENV)/.installed-base graphviz
 	$(BIN)/tracegrad train --overwrite
 	$(BIN)/tracegrad train --engine tensor --dataset spirals --samples 400 --hidden 32 32 \
 		--epochs 150 --optimizer adam --schedule warmup-cosine --overwrite
 
-test: $(VENV)/.installed-dev graphviz
+test: $(VENV)/.installed-dev graphviz chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 	TRACEGRAD_BACKEND=numpy $(BIN)/python -m pytest -n 2 tests/test_tensor.py tests/test_tensor_ops.py tests/test_backend.py tests/test_optim.py
@@ -42,6 +42,14 @@ pictures: $(VENV)/.installed-base graphviz
 graphviz:
 	@sh scripts/ensure-graphviz.sh
 
+# Debian's chromium, which the browser tests drive (Playwright cannot download its own offline)
+chromium:
+	@sh scripts/ensure-chromium.sh
+
+# The playground as a page on 127.0.0.1 (opens a browser; Ctrl-C stops it)
+playground: $(VENV)/.installed-widgets
+	$(BIN)/tracegrad playground
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -51,6 +59,10 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+$(VENV)/.installed-widgets: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[widgets]'
 	touch $@
 
 $(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
