@@ -1,7 +1,7 @@
 """Browser tests' support: widgets served by viz.serve, opened in Debian's headless Chromium.
 
     with browser_pages(["viz.playground:playground"]) as pages:
-        page = pages.open("playground")        # a Playwright Page, the widget shown
+        page = pages.open_page("playground")   # a Playwright Page, the widget shown
         page.get_by_role("button", name=re.compile("Play")).click()
 
 One Voila server (on a free port of 127.0.0.1) serves every target, so a test can open many
@@ -36,21 +36,19 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 PORT_ATTEMPTS = 3  # another process may take the free port before Voila binds it
 
 
-class Pages:
-    """The served pages and the browser showing them."""
+class Browser:
+    """Headless Chromium's pages; requests outside 127.0.0.1 are aborted and listed."""
 
-    def __init__(self, server: Server, context) -> None:
-        self.server = server
+    def __init__(self, context) -> None:
         self.context = context  # Playwright BrowserContext: every page opened shares its routes
         self.external: list[str] = []  # URLs outside 127.0.0.1 that a page asked for (aborted)
         context.route("**/*", self._local_only)
 
-    def open(self, name: str, timeout: float = 60.0, hash: str = ""):
-        """A new tab on page `name` (a served function's name, optionally `#hash`), once its
-        widgets are drawn: a Playwright Page."""
+    def open(self, url: str, timeout: float = 60.0):
+        """A new tab on `url`, once the page's widgets are drawn: a Playwright Page."""
         page = self.context.new_page()
         page.set_default_timeout(timeout * 1000)
-        page.goto(self.server.urls[name] + (f"#{hash}" if hash else ""))
+        page.goto(url)
         page.wait_for_selector(".jupyter-widgets", state="visible")
         return page
 
@@ -61,6 +59,18 @@ class Pages:
         else:
             self.external.append(route.request.url)
             route.abort()
+
+
+class Pages:
+    """The pages of one server, opened by name in one browser."""
+
+    def __init__(self, server: Server, browser: Browser) -> None:
+        self.server, self.browser = server, browser
+        self.external = browser.external
+
+    def open_page(self, name: str, hash: str = "", timeout: float = 60.0):
+        """A new tab on the served page `name` (a function's name), with `#hash` if given."""
+        return self.browser.open(self.server.urls[name] + (f"#{hash}" if hash else ""), timeout)
 
 
 def chromium_path() -> str:
@@ -101,22 +111,30 @@ def served(targets: Sequence[str]) -> Iterator[Server]:
 
 
 @contextmanager
-def browser_pages(targets: Sequence[str], viewport: tuple[int, int] = (1280, 900)
-                  ) -> Iterator[Pages]:  # fmt: skip
-    """Serve `targets` and launch headless Chromium (a fresh profile) to open them."""
+def chromium(viewport: tuple[int, int] = (1280, 900)) -> Iterator[Browser]:
+    """Headless Debian Chromium with a fresh profile, closed on leaving."""
     executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("playwright is missing: pip install -e '.[dev]'", pytrace=False)
     width, height = viewport
-    with served(targets) as server, sync_playwright() as playwright, \
+    with sync_playwright() as playwright, \
             tempfile.TemporaryDirectory(prefix="tracegrad-chromium-") as profile:  # fmt: skip
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
             viewport={"width": width, "height": height},
         )  # fmt: skip
         try:
-            yield Pages(server, context)
+            yield Browser(context)
         finally:
             context.close()
+
+
+@contextmanager
+def browser_pages(targets: Sequence[str], viewport: tuple[int, int] = (1280, 900)
+                  ) -> Iterator[Pages]:  # fmt: skip
+    """Serve `targets` (viz.serve "module:function" strings) on a free port and open them in
+    headless Chromium: `pages.open_page(name)`."""
+    with served(targets) as server, chromium(viewport) as browser:
+        yield Pages(server, browser)
