@@ -35,11 +35,31 @@ PADDING_MODES = ("zeros", "reflect", "replicate")  # what autograd.functions.pad
 class _ConvNd(Module):
     """What the convolution layers share: checked settings, weight and bias, init and repr."""
 
+    spatial = 2  # how many axes the kernel slides over
     transposed = False
 
     def __init__(
         self,
-        spatial: int,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+        generator: Any = None,
+    ) -> None:
+        self._build(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+            padding_mode, device, dtype, generator, output_padding=0,
+        )  # fmt: skip
+
+    def _build(
+        self,
         in_channels: int,
         out_channels: int,
         kernel_size: Any,
@@ -52,9 +72,10 @@ class _ConvNd(Module):
         device: Any,
         dtype: Any,
         generator: Any,
-        output_padding: Any = 0,
+        output_padding: Any,
     ) -> None:
-        name = type(self).__name__
+        """Check every setting (errors name the layer), then make the weight and the bias."""
+        name, spatial = type(self).__name__, self.spatial
         for setting, value in [("in_channels", in_channels), ("out_channels", out_channels)]:
             if not is_whole(value) or value < 1:
                 raise ValueError(f"{name}: {setting} must be a positive int, got {value!r}")
@@ -150,25 +171,7 @@ class Conv1d(_ConvNd):
     `generator` (an int seed or a numpy Generator; by default the global one).
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-        generator: Any = None,
-    ) -> None:
-        super().__init__(
-            1, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, device, dtype, generator,
-        )  # fmt: skip
+    spatial = 1
 
     def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
@@ -186,25 +189,7 @@ class Conv2d(_ConvNd):
     int seed or a numpy Generator; by default the global one).
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-        generator: Any = None,
-    ) -> None:
-        super().__init__(
-            2, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, device, dtype, generator,
-        )  # fmt: skip
+    spatial = 2
 
     def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
@@ -238,8 +223,8 @@ class ConvTranspose2d(_ConvNd):
         dtype: Any = None,
         generator: Any = None,
     ) -> None:
-        super().__init__(
-            2, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+        self._build(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
             padding_mode, device, dtype, generator, output_padding,
         )  # fmt: skip
 
