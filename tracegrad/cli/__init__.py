@@ -1,4 +1,5 @@
-"""The `tracegrad` command: `tracegrad train` and `tracegrad graph "EXPR" --var x=2`."""
+"""The `tracegrad` command: `tracegrad train`, `tracegrad graph "EXPR" --var x=2` and
+`tracegrad playground`."""
 
 import argparse
 import dataclasses
@@ -26,6 +27,7 @@ from .runs import (
     train,
 )
 
+PLAYGROUND = "viz.playground:playground"  # what `tracegrad playground` serves
 TRAIN_OPTIONS = {f.name for f in dataclasses.fields(TrainConfig)}  # `train` flags, by field name
 
 
@@ -147,6 +149,16 @@ def _parser() -> argparse.ArgumentParser:
         help="file to write: .svg, .png or .dot (default: %(default)s)",
     )
     graph.set_defaults(run=_graph, command=graph)
+
+    playground = commands.add_parser(
+        "playground",
+        help="serve the playground as a page on 127.0.0.1 (Ctrl-C stops it)",
+        description="Serve viz.playground's widget as a web page on 127.0.0.1 with Voila, print "
+        "its URL and open it in a browser; Ctrl-C stops the server.",
+    )
+    playground.add_argument("--port", type=_port, default=8866, help="(default: %(default)s)")
+    playground.add_argument("--no-browser", action="store_true", help="only print the URL")
+    playground.set_defaults(run=_playground, command=playground)
     return parser
 
 
@@ -201,6 +213,24 @@ def _graph(args: argparse.Namespace) -> int:
         print(f"tracegrad graph: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _playground(args: argparse.Namespace) -> int:
+    from viz.serve import serve  # Voila and the widgets: the widgets extra, not needed elsewhere
+
+    try:
+        serve([PLAYGROUND], port=args.port, open_browser=not args.no_browser)
+    except RuntimeError as error:  # the port taken, Voila missing or failing
+        print(f"tracegrad playground: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _port(text: str) -> int:
+    port = _whole_number(text, minimum=1)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"must be <= 65535, got {port}")
+    return port
 
 
 def _assignment(text: str) -> tuple[str, float]:
