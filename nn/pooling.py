@@ -33,7 +33,8 @@ def _pair(value: Any) -> tuple:
 
 
 class _MaxPoolNd(Module):
-    """What MaxPool1d and MaxPool2d share: settings kept as given, stride the kernel's if None."""
+    """What MaxPool1d and MaxPool2d share: settings kept as given, stride the kernel's if None,
+    and forward, which calls the class's `pool` function with them."""
 
     def __init__(
         self,
@@ -51,6 +52,12 @@ class _MaxPoolNd(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
+    def forward(self, x: Tensor) -> Any:
+        return self.pool(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+            self.return_indices,
+        )  # fmt: skip
+
     def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -62,21 +69,13 @@ class MaxPool2d(_MaxPoolNd):
     """(N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo): each window's largest cell (and, with
     return_indices, its position h * W + w in the plane)."""
 
-    def forward(self, x: Tensor) -> Any:
-        return max_pool2d(
-            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-            self.return_indices,
-        )  # fmt: skip
+    pool = staticmethod(max_pool2d)
 
 
 class MaxPool1d(_MaxPoolNd):
     """(N, C, L) or (C, L) -> (N, C, Lout): each window's largest cell (and its position)."""
 
-    def forward(self, x: Tensor) -> Any:
-        return max_pool1d(
-            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-            self.return_indices,
-        )  # fmt: skip
+    pool = staticmethod(max_pool1d)
 
 
 class _AvgPoolNd(Module):
