@@ -57,7 +57,8 @@ class LossLandscape(Simulation):
     def moved(self, name: str) -> None:
         self.path = []
         if name == "surface":  # start where viz.surfaces starts this surface
-            self.controls["x"].value, self.controls["y"].value = self.surface().start
+            with self.quietly():
+                self.controls["x"].value, self.controls["y"].value = self.surface().start
 
     def press(self, label: str) -> None:
         if label == "Reset":

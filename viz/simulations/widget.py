@@ -8,7 +8,8 @@ the computing half is tested from Python by setting `controls[name].value` or ca
 """
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 import ipywidgets as widgets
@@ -59,6 +60,7 @@ class Simulation(widgets.VBox):
         buttons: Sequence[str] = (),
     ) -> None:
         self.controls = dict(controls)
+        self._quiet = False
         self.buttons = {label: widgets.Button(description=label) for label in buttons}
         self.numbers: dict[str, float] = {}
         self.status = widgets.HTML()
@@ -107,7 +109,18 @@ class Simulation(widgets.VBox):
         self.draw(figure)
         self.picture.value = png(figure)
 
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Set controls inside this block without recomputing after each one."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
     def _moved(self, change: dict) -> None:
+        if self._quiet:
+            return
         name = next(key for key, control in self.controls.items() if control is change["owner"])
         self.moved(name)
         self.refresh()
