@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz notebooks lab pictures graphviz chromium playground
+.PHONY: demo test lint bench fuzz notebooks lab pictures graphviz chromium playground simulations
 
 demo: $(VENV)/.installed-base graphviz
 	$(BIN)/tracegrad train --overwrite
@@ -49,6 +49,10 @@ chromium:
 # The playground as a page on 127.0.0.1 (opens a browser; Ctrl-C stops it)
 playground: $(VENV)/.installed-widgets
 	$(BIN)/tracegrad playground
+
+# The course's simulations, all behind one menu, as a page on 127.0.0.1 (Ctrl-C stops it)
+simulations: $(VENV)/.installed-widgets
+	$(BIN)/tracegrad simulations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -10,6 +10,7 @@ import nn
 from autograd import Tensor, Value
 from nn import functional as F
 from optim import SGD, Adam, AdamW
+from tracegrad.cli import main
 from viz.simulations import SIMULATIONS, describe, format_number, gallery
 from viz.simulations.circuits import ThreeGates, computation_graph, gate_circuit, richer_circuit
 from viz.simulations.decay import AdamVersusAdamW
@@ -484,3 +485,22 @@ def test_gallery_builds_a_simulation_when_it_is_chosen():
     menu.value = "gate-circuit"
     assert shown_box.children[0] is page.built["gate-circuit"]
     assert page.built["gate-circuit"].numbers["f"] == -12.0
+
+
+def test_cli_lists_each_simulation_name_first(capsys):
+    assert main(["simulations", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(SIMULATIONS)
+    assert all(describe(name) in line for name, line in zip(SIMULATIONS, lines, strict=True))
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [(["simulations", "nope"], "no simulation 'nope'; choose from learn-a-line"),
+     (["simulations", "--list", "neuron"], "--list takes no NAME"),
+     (["simulations", "--port", "0"], "--port")],
+)  # fmt: skip
+def test_cli_refuses_an_unknown_simulation_and_bad_flags(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2 and message in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""The `tracegrad` command: `tracegrad train`, `tracegrad graph "EXPR" --var x=2` and
-`tracegrad playground`."""
+"""The `tracegrad` command: `tracegrad train`, `tracegrad graph "EXPR" --var x=2`,
+`tracegrad playground` and `tracegrad simulations [NAME | --list]`."""
 
 import argparse
 import dataclasses
@@ -28,6 +28,7 @@ from .runs import (
 )
 
 PLAYGROUND = "viz.playground:playground"  # what `tracegrad playground` serves
+GALLERY = "viz.simulations:gallery"  # what `tracegrad simulations` serves without a NAME
 TRAIN_OPTIONS = {f.name for f in dataclasses.fields(TrainConfig)}  # `train` flags, by field name
 
 
@@ -159,6 +160,21 @@ def _parser() -> argparse.ArgumentParser:
     playground.add_argument("--port", type=_port, default=8866, help="(default: %(default)s)")
     playground.add_argument("--no-browser", action="store_true", help="only print the URL")
     playground.set_defaults(run=_playground, command=playground)
+
+    simulations = commands.add_parser(
+        "simulations",
+        help="serve the course's simulations as pages on 127.0.0.1 (Ctrl-C stops it)",
+        description="Serve one of the course's simulations (or, without NAME, the gallery of "
+        "all of them) as a web page on 127.0.0.1 with Voila, print its URL and open it in a "
+        "browser; Ctrl-C stops the server. --list prints each name and what it shows.",
+    )
+    simulations.add_argument("name", nargs="?", metavar="NAME", help="a simulation (--list)")
+    simulations.add_argument(
+        "--list", action="store_true", help="print each simulation, its name first, and exit"
+    )
+    simulations.add_argument("--port", type=_port, default=8866, help="(default: %(default)s)")
+    simulations.add_argument("--no-browser", action="store_true", help="only print the URL")
+    simulations.set_defaults(run=_simulations, command=simulations)
     return parser
 
 
@@ -216,14 +232,33 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _playground(args: argparse.Namespace) -> int:
+    return _serve(args, PLAYGROUND)
+
+
+def _serve(args: argparse.Namespace, page: str) -> int:
+    """Serve the "module:function" `page` on args.port until Ctrl-C; 1 if Voila fails."""
     from viz.serve import serve  # Voila and the widgets: the widgets extra, not needed elsewhere
 
     try:
-        serve([PLAYGROUND], port=args.port, open_browser=not args.no_browser)
+        serve([page], port=args.port, open_browser=not args.no_browser)
     except RuntimeError as error:  # the port taken, Voila missing or failing
-        print(f"tracegrad playground: error: {error}", file=sys.stderr)
+        print(f"{args.command.prog}: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _simulations(args: argparse.Namespace) -> int:
+    from viz.simulations import SIMULATIONS, describe, target  # the widgets extra
+
+    if args.list:
+        if args.name is not None:
+            args.command.error("--list takes no NAME")
+        for name in SIMULATIONS:
+            print(f"{name:<20} {describe(name)}")
+        return 0
+    if args.name is not None and args.name not in SIMULATIONS:
+        args.command.error(f"no simulation {args.name!r}; choose from {', '.join(SIMULATIONS)}")
+    return _serve(args, GALLERY if args.name is None else target(args.name))
 
 
 def _port(text: str) -> int:
