@@ -105,7 +105,7 @@ function drawPoints(ctx, pointList, outline) {
     ctx.strokeStyle = outline;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    ctx.arc(OUT.x + (x1 + RADIUS) * scale, OUT.y + (RADIUS - x2) * scale, 3, 0, 2 * Math.PI);
+    ctx.arc(OUT.x + (x1 + RADIUS) * scale, OUT.y + (RADIUS - x2) * scale, 3.5, 0, 2 * Math.PI);
     ctx.fill();
     ctx.stroke();
   }
@@ -114,6 +114,8 @@ function drawPoints(ctx, pointList, outline) {
 function drawOutput(ctx, model) {
   const res = model.get("resolution");
   drawHeat(ctx, model.get("output"), 0, res, OUT.x, OUT.y, OUT.size, model.get("discretize"));
+  ctx.fillStyle = "rgba(255, 255, 255, 0.35)";  // a paler background, so the points stand out
+  ctx.fillRect(OUT.x, OUT.y, OUT.size, OUT.size);
   drawPoints(ctx, model.get("train_points"), "#fff");
   if (model.get("show_test")) drawPoints(ctx, model.get("test_points"), "#000");
   ctx.strokeStyle = "#999"; ctx.lineWidth = 1;

@@ -59,7 +59,7 @@ class Playground(widgets.VBox):
         self.export_button = make_button("Export as code", "scripts that reproduce this run",
                                          self.export, "code")  # fmt: skip
         self.state_text = widgets.Text(description="state", continuous_update=False,
-                                       layout=widgets.Layout(width="100%"))  # fmt: skip
+                                       layout=widgets.Layout(width="960px"))  # fmt: skip
         self.state_text.observe(self._state_typed, names="value")
         self.children = self._layout()
         self._show_settings()
