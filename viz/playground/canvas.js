@@ -166,6 +166,7 @@ function render({ model, el }) {
   const ctx = canvas.getContext("2d");
   let layout = [];
   let pending = false;
+  let paints = 0;
 
   function paint() {
     pending = false;
@@ -174,7 +175,8 @@ function render({ model, el }) {
     drawNetwork(ctx, model, layout);
     drawOutput(ctx, model);
     drawCurve(ctx, model.get("losses"));
-    canvas.dataset.frame = model.get("frame_id");
+    canvas.dataset.frame = model.get("frame_id");  // the last frame received...
+    canvas.dataset.paints = paints += 1;            // ...and how many were painted
     model.send({ painted: model.get("frame_id") });
   }
   function schedule() {
