@@ -32,7 +32,8 @@ def set_controls(simulation, **values) -> None:
 
 def shown(simulation, name: str) -> bool:
     """Whether the numbers table shows `name` with its number."""
-    cell = f"<td>{name}</td><td style='text-align:right'>{format_number(simulation.numbers[name])}"
+    number = format_number(simulation.numbers[name])
+    cell = f"<td>{name}</td><td style='text-align:right;padding-left:1em'>{number}</td>"
     return cell in simulation.readout.value
 
 

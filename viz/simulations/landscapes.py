@@ -15,7 +15,7 @@ from nn import functional as F
 from optim import SGD
 
 from ..surfaces import default_optimizers, ravine, rosenbrock, saddle
-from .widget import Simulation, log_slider, slider
+from .widget import Simulation, labelled, log_slider, slider
 
 SURFACES = {surface.name: surface for surface in (ravine, rosenbrock, saddle)}
 
@@ -125,8 +125,7 @@ class BatchSizes(Simulation):
 
     def __init__(self) -> None:
         self.x, self.y = regression_data()
-        controls = {"batch": widgets.IntSlider(8, 2, 32, description="mini-batch",
-                                               continuous_update=False),
+        controls = {"batch": widgets.IntSlider(8, 2, 32, **labelled("mini-batch")),
                     "lr": log_slider("lr", 0.1, -2, 0)}  # fmt: skip
         super().__init__("Full batch, mini-batch, single example", controls)
 

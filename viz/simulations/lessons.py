@@ -7,6 +7,8 @@ regularisation against overfitting, and the learning rate.
     lessons          the three in tabs
 """
 
+from typing import ClassVar
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
@@ -38,10 +40,14 @@ class Initialisation(Simulation):
 
     `numbers`: the std of each layer's activations, `layer 1` ... `layer 8`."""
 
+    margins: ClassVar[dict] = dict(Simulation.margins, left=0.14)  # room for 10^-12
+
     def __init__(self) -> None:
         controls = {
-            "init": widgets.ToggleButtons(options=list(INITIALISERS), value="He"),
-            "activation": widgets.ToggleButtons(options=["ReLU", "tanh"], value="ReLU"),
+            "init": widgets.ToggleButtons(
+                options=list(INITIALISERS), value="He", description="init"
+            ),
+            "activation": widgets.ToggleButtons(options=["ReLU", "tanh"], description="activation"),
         }
         self.inputs = Tensor(np.random.default_rng(0).standard_normal((256, WIDTH)))
         super().__init__("Initialisation", controls)
@@ -161,4 +167,6 @@ class LearningRate(Simulation):
 def lessons() -> widgets.Tab:
     """Three mini-simulations in tabs: initialisation, regularisation, learning rate."""
     tabs = [Initialisation(), Regularisation(), LearningRate()]
-    return widgets.Tab(children=tabs, titles=["Init", "Regularisation", "Learning rate"])
+    page = widgets.Tab(children=tabs, titles=["Init", "Regularisation", "Learning rate"])
+    page.add_class("tracegrad-simulation")  # what a page's screenshot shows: the tabs and all
+    return page

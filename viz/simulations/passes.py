@@ -23,19 +23,19 @@ from .widget import Simulation, format_number, slider
 def draw_columns(
     ax: Axes,
     titles: Sequence[str],
-    values: Sequence[np.ndarray | None],
+    values: Sequence[np.ndarray],
     grads: Sequence[np.ndarray | None],
 ) -> None:
-    """A column of cells per title, top to bottom: each cell its value (blue, deeper the larger)
-    and, below it in red, its gradient; None draws an empty column (values) or nothing (grads)."""
+    """A column of cells per title, top to bottom: each cell its value (blue, deeper the larger;
+    NaN: not computed yet, left empty) and, when grads has the column, its gradient in red."""
     for i, (title, column, slopes) in enumerate(zip(titles, values, grads, strict=True)):
         ax.text(i, 0.55, title, ha="center", fontsize=8)
-        for j in range(4 if column is None else len(column)):
-            alpha = 0.0 if column is None else min(abs(column[j]), 1.0)
+        for j, x in enumerate(column):
+            alpha = 0.0 if np.isnan(x) else min(abs(x), 1.0)
             ax.add_patch(Rectangle((i - 0.35, -j - 0.35), 0.7, 0.7, facecolor=(0.3, 0.5, 1, alpha),
                                    edgecolor="k"))  # fmt: skip
-            if column is not None:
-                ax.text(i, -j + 0.05, format_number(round(column[j], 3)), ha="center", fontsize=8)
+            if not np.isnan(x):
+                ax.text(i, -j + 0.05, format_number(round(x, 3)), ha="center", fontsize=8)
             if slopes is not None:
                 ax.text(i, -j - 0.25, format_number(round(slopes[j], 3)), ha="center",
                         fontsize=7, color="tab:red")  # fmt: skip
@@ -86,8 +86,12 @@ class ForwardStages(Simulation):
         return numbers
 
     def draw(self, figure: Figure) -> None:
-        values = [t.data for t in self.shown] + [None] * (len(STAGES) - len(self.shown))
-        titles = [f"{name}\n{(3, 4, 4, 2, 2)[i]} numbers" for i, name in enumerate(STAGES)]
+        tensors = self.tensors()
+        values = [t.data if i <= self.stage else np.full(t.shape, np.nan)
+                  for i, t in enumerate(tensors)]  # fmt: skip
+        titles = [
+            f"{name}\nshape {tuple(t.shape)}" for name, t in zip(STAGES, tensors, strict=True)
+        ]
         draw_columns(figure.add_subplot(), titles, values, [None] * len(STAGES))
 
 
@@ -139,11 +143,12 @@ class NetworkPasses(Simulation):
         activations, loss = self.forward()
         grads = grad(loss, activations)
         forward, backward = min(self.phase, len(LAYERS)), max(self.phase - len(LAYERS), 0)
-        self.values = [a.data if i < forward else None for i, a in enumerate(activations)]
+        self.values = [a.data if i < forward else np.full(a.shape, np.nan)
+                       for i, a in enumerate(activations)]  # fmt: skip
         self.grads = [g.data if i >= len(LAYERS) - backward else None for i, g in enumerate(grads)]
         numbers = {"phase": self.phase}
-        for name, column in zip(LAYERS, self.values, strict=True):
-            numbers |= {f"{name}[{i}]": x for i, x in enumerate(() if column is None else column)}
+        for name, column in zip(LAYERS[:forward], self.values, strict=False):
+            numbers |= {f"{name}[{i}]": x for i, x in enumerate(column)}
         if forward == len(LAYERS):
             numbers["loss"] = loss.item()
         for name, column in zip(LAYERS, self.grads, strict=True):

@@ -25,14 +25,19 @@ def slider(
     description: str, value: float, low: float, high: float, step: float
 ) -> widgets.FloatSlider:
     """A float slider from `low` to `high` with an editable readout."""
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step,
-                               description=description, continuous_update=False)  # fmt: skip
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, **labelled(description))
 
 
 def log_slider(description: str, value: float, low: float, high: float) -> widgets.FloatLogSlider:
     """A slider over 10**low ... 10**high, a tenth of a decade a notch."""
     return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=0.1,
-                                  description=description, continuous_update=False)  # fmt: skip
+                                  **labelled(description))  # fmt: skip
+
+
+def labelled(description: str) -> dict:
+    """A control's arguments for a whole label and updates only where the pointer lets go."""
+    return dict(description=description, style={"description_width": "initial"},
+                continuous_update=False)  # fmt: skip
 
 
 def png(figure: Figure) -> bytes:
@@ -74,6 +79,7 @@ class Simulation(widgets.VBox):
                            layout=widgets.Layout(flex_flow="row wrap"))  # fmt: skip
         body = widgets.HBox([self.picture, self.readout])
         super().__init__([widgets.HTML(f"<h3>{title}</h3>"), row, self.status, body])
+        self.add_class("tracegrad-simulation")  # what a page's screenshot shows
         self.refresh()
 
     def value(self, name: str) -> float:
@@ -100,7 +106,8 @@ class Simulation(widgets.VBox):
         """Recompute the numbers, the table and the picture."""
         self.numbers = {name: float(x) for name, x in self.compute().items()}
         rows = "".join(
-            f"<tr><td>{name}</td><td style='text-align:right'>{format_number(x)}</td></tr>"
+            f"<tr><td>{name}</td><td style='text-align:right;padding-left:1em'>"
+            f"{format_number(x)}</td></tr>"
             for name, x in self.numbers.items()
         )
         self.readout.value = f"<table class='tracegrad-numbers'>{rows}</table>"

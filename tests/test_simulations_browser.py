@@ -1,0 +1,128 @@
+"""The 17 simulations in headless Chromium, all served by one Voila server: each page loads and
+shows its controls and no Python traceback; on the gate circuit (14), the richer circuit (15)
+and the neuron (2) the browser moves a slider and the page shows the engine's new numbers.
+Screenshots of each, and a grid of them (docs/simulations.png is that grid), go to
+build/screenshots/simulations/ for a person to look at."""
+
+import re
+import time
+from pathlib import Path
+
+from browser import browser_pages
+from PIL import Image
+
+from autograd import Value
+from viz.serve import page_name
+from viz.simulations import SIMULATIONS, format_number, target
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots" / "simulations"
+TIMEOUT = 300  # s a page may take: 17 kernels start at once on a small, busy machine
+CONTROLS = ".widget-slider, .widget-toggle-buttons, .widget-dropdown, button"
+PICTURES_LOADED = "el => [...el.querySelectorAll('img')].every(i => i.complete && i.naturalWidth)"
+
+
+def numbers(page) -> dict[str, str]:
+    """The numbers table of the page's first simulation: name -> the number as shown."""
+    rows = page.locator(".tracegrad-simulation .tracegrad-numbers tr")
+    return dict(rows.evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.innerText))"))
+
+
+def until_shown(page, expected: dict[str, float], timeout: float = 60.0) -> None:
+    """Wait until the page's numbers table shows each of `expected`, formatted as it does."""
+    wanted = {name: format_number(x) for name, x in expected.items()}
+    deadline = time.monotonic() + timeout
+    while {name: numbers(page).get(name) for name in wanted} != wanted:
+        assert time.monotonic() < deadline, f"the page shows {numbers(page)}, not {wanted}"
+        time.sleep(0.2)
+
+
+def set_slider(page, label: str, value: float) -> None:
+    """Type `value` into the readout of the slider labelled `label`, as a person can."""
+    slider = page.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+
+
+def press(page, label: str, times: int = 1) -> None:
+    for _ in range(times):
+        page.get_by_role("button", name=label, exact=True).click()
+
+
+def check_loaded(name: str, page) -> None:
+    """The page shows its simulation, at least one control, its pictures, no traceback; its
+    screenshot is saved."""
+    simulation = page.locator(".tracegrad-simulation").first
+    simulation.wait_for(state="visible")
+    assert page.locator(CONTROLS).count() >= 1, name
+    page.wait_for_function(f"() => ({PICTURES_LOADED})(document.body)")
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text and "error when executing" not in text, (name, text[-2000:])
+    page.bring_to_front()
+    simulation.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+def drive_gate_circuit(page) -> None:
+    set_slider(page, "x", 3)
+    x, y, z = Value(3.0), Value(5.0), Value(-4.0)
+    f = (x + y) * z
+    f.backward()
+    until_shown(page, {"x": 3.0, "f": f.data, "grad x": x.grad, "grad z": z.grad})
+
+
+def drive_richer_circuit(page) -> None:
+    set_slider(page, "w", 4)
+    press(page, "Forward", 4)
+    press(page, "Backward", 4)
+    x, y, z, w = Value(-2.0), Value(5.0), Value(-4.0), Value(4.0)
+    f = (x + y) * z + x.maximum(w)
+    f.backward()
+    until_shown(page, {"f": f.data, "grad x": x.grad, "grad w": w.grad, "grad z": z.grad})
+
+
+def drive_neuron(page) -> None:
+    set_slider(page, "b", -2)  # w·x + b < 0 at the other sliders' defaults: the ReLU clamps
+    weights, bias = [Value(w) for w in (0.5, -0.3, 0.8)], Value(-2.0)
+    out = (Value.dot(weights, (1.0, -2.0, 0.5)) + bias).relu()
+    out.backward()
+    until_shown(page, {"relu": out.data, "d out/d w1": weights[0].grad, "d out/d b": bias.grad})
+    assert out.data == 0.0 and weights[0].grad == 0.0
+
+
+DRIVEN = {"gate-circuit": drive_gate_circuit, "richer-circuit": drive_richer_circuit,
+          "neuron": drive_neuron}  # fmt: skip
+
+
+def save_grid(columns: int = 3, width: int = 620) -> Path:
+    """The screenshots in the registry's order, scaled to `width` px, in a grid: grid.png."""
+    shots = [Image.open(SCREENSHOTS / f"{name}.png").convert("RGB") for name in SIMULATIONS]
+    shots = [s.resize((width, round(s.height * width / s.width))) for s in shots]
+    height = max(s.height for s in shots)
+    rows = -(-len(shots) // columns)
+    grid = Image.new("RGB", (columns * width, rows * height), "white")
+    for i, shot in enumerate(shots):
+        grid.paste(shot, ((i % columns) * width, (i // columns) * height))
+    grid.save(SCREENSHOTS / "grid.png")
+    return SCREENSHOTS / "grid.png"
+
+
+def test_every_simulation_page_loads_and_three_answer_the_browser():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with browser_pages([target(name) for name in SIMULATIONS]) as pages:
+        tabs = {}
+        for name in SIMULATIONS:  # every page asked for at once: their kernels start together
+            tabs[name] = pages.browser.context.new_page()
+            tabs[name].set_default_timeout(TIMEOUT * 1000)
+            url = pages.server.urls[page_name(target(name))]
+            tabs[name].evaluate("url => { window.location.href = url; }", url)
+        for name, page in tabs.items():
+            check_loaded(name, page)
+        for name, drive in DRIVEN.items():
+            tabs[name].set_default_timeout(60_000)
+            drive(tabs[name])
+        assert pages.external == []
+    assert save_grid().stat().st_size > 0
