@@ -39,12 +39,13 @@ lab: $(VENV)/.installed-notebooks graphviz
 pictures: $(VENV)/.installed-base graphviz
 	$(BIN)/python scripts/pictures.py
 
+# graphviz's dot renders graphs; Debian's chromium is what the browser tests drive (Playwright
+# cannot download its own offline)
 graphviz:
-	@sh scripts/ensure-graphviz.sh
+	@sh scripts/ensure-package.sh dot graphviz "graphs will not render"
 
-# Debian's chromium, which the browser tests drive (Playwright cannot download its own offline)
 chromium:
-	@sh scripts/ensure-chromium.sh
+	@sh scripts/ensure-package.sh chromium chromium "the browser tests will fail"
 
 # The playground as a page on 127.0.0.1 (opens a browser; Ctrl-C stops it)
 playground: $(VENV)/.installed-widgets

@@ -5,11 +5,11 @@
         page.get_by_role("button", name=re.compile("Play")).click()
 
 One Voila server (on a free port of 127.0.0.1) serves every target, so a test can open many
-pages for one server start. Chromium is Debian's `chromium` (scripts/ensure-chromium.sh installs
-it), launched by Playwright with `executable_path`: `playwright install` needs the internet. A
-missing Chromium or Playwright fails the test with how to install it; it never skips. Every
-request for anything outside 127.0.0.1 is aborted and listed in `pages.external`, so a page that
-needs the internet shows up.
+pages for one server start. Chromium is Debian's `chromium` (`make chromium` installs it),
+launched by Playwright with `executable_path`: `playwright install` needs the internet. A missing
+Chromium or Playwright fails the test with how to install it; it never skips. Every request for
+anything outside 127.0.0.1 is aborted and listed in `pages.external`, so a page that needs the
+internet shows up.
 """
 
 import shutil
@@ -79,7 +79,7 @@ def chromium_path() -> str:
     if path is None:
         pytest.fail(
             "chromium is missing, and the browser tests need it: run "
-            "'sh scripts/ensure-chromium.sh' (or 'sudo apt-get install chromium')",
+            "'make chromium' (or 'sudo apt-get install chromium')",
             pytrace=False,
         )
     return path
