@@ -228,12 +228,37 @@ class ConvTranspose2d(_ConvNd):
             padding_mode, device, dtype, generator, output_padding,
         )  # fmt: skip
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        """`output_size` (Ho, Wo), or the whole output shape, picks the output_padding that
+        gives it: a stride s > 1 maps s input sizes to one output size, so conv2d's shape can
+        be undone exactly (as torch's ConvTranspose2d.forward(input, output_size))."""
         self._check_input(x)
+        extra = self.output_padding if output_size is None else self._extra(x, output_size)
         return conv_transpose2d(
-            x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
-            self.groups, self.dilation,
+            x, self.weight, self.bias, self.stride, self.padding, extra, self.groups,
+            self.dilation,
         )  # fmt: skip
+
+    def _extra(self, x: Tensor, output_size: Any) -> tuple[int, int]:
+        """The output_padding that makes the output (Ho, Wo) = output_size's last two sizes;
+        ValueError naming the sizes that can be reached otherwise."""
+        size = tuple(output_size) if isinstance(output_size, (tuple, list)) else ()
+        if len(size) not in (2, x.ndim) or not all(is_whole(n) for n in size):
+            raise ValueError(
+                f"{self!r}: output_size must be (H, W) or the whole output shape, got "
+                f"{output_size!r}"
+            )
+        settings = zip(x.shape[-2:], self.stride, self.padding, self.dilation, self.kernel_size,
+                       strict=True)  # fmt: skip
+        smallest = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in settings)
+        largest = tuple(low + s - 1 for low, s in zip(smallest, self.stride, strict=True))
+        size = tuple(int(n) for n in size[-2:])
+        if not all(low <= n <= high for low, n, high in zip(smallest, size, largest, strict=True)):
+            raise ValueError(
+                f"{self!r}: output_size {size} cannot be reached from input {tuple(x.shape)}: "
+                f"it can be {smallest} to {largest} (output_padding below the stride, as torch)"
+            )
+        return tuple(n - low for n, low in zip(size, smallest, strict=True))
 
 
 def _ntuple(layer: str, name: str, value: Any, n: int, minimum: int) -> tuple[int, ...]:

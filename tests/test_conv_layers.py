@@ -266,3 +266,41 @@ def test_dropout2d_reads_3d_input_as_torch_does():
         warnings.simplefilter("always")
         torch.nn.Dropout2d(0.5)(torch.ones(50, 6, 7))
     assert any("(N, C, L)" in str(w.message) for w in caught)
+
+
+def torch_twin_transposed(stride: int, dilation: int) -> tuple:
+    """A torch ConvTranspose2d and ours with its weights, float64."""
+    settings = {"stride": stride, "padding": 1, "dilation": dilation}
+    theirs = torch.nn.ConvTranspose2d(3, 4, 3, **settings)
+    ours = nn.ConvTranspose2d(3, 4, 3, **settings, dtype=np.float64)
+    ours.load_state_dict({k: v.detach().double().numpy() for k, v in theirs.state_dict().items()})
+    return theirs.double(), ours
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_conv_transpose_output_size_picks_torchs_output_padding(stride, dilation):
+    theirs, ours = torch_twin_transposed(stride, dilation)
+    x = np.random.default_rng(stride).standard_normal((2, 3, 5, 6))
+    natural = ours(Tensor(x)).shape[-2:]
+    for extra in [(0, 0), (stride - 1, 0), (0, stride - 1)]:
+        size = (natural[0] + extra[0], natural[1] + extra[1])
+        for given in (size, [2, 4, *size]):
+            want = theirs(torch.tensor(x), output_size=given).detach().numpy()
+            np.testing.assert_allclose(ours(Tensor(x), output_size=given).data, want, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("output_size", "message"),
+    [
+        ((8, 11), r"output_size \(8, 11\) cannot be reached .* \(9, 11\) to \(10, 12\)"),
+        ((9, 13), r"output_size \(9, 13\) cannot be reached"),
+        (10, "output_size must be .H, W. or the whole output shape, got 10"),
+        ((1, 2, 3), r"whole output shape, got \(1, 2, 3\)"),
+        ((9.5, 11), "output_size must be"),
+    ],
+)
+def test_conv_transpose_output_size_out_of_reach_is_named(output_size, message):
+    _, ours = torch_twin_transposed(2, 1)
+    with pytest.raises(ValueError, match=message):
+        ours(Tensor(np.zeros((2, 3, 5, 6))), output_size=output_size)
