@@ -165,7 +165,7 @@ def test_divergence_stops_play_with_fits_message():
     assert p.session.diverged is not None
     assert "Training stopped" in p.diagnostics.value
     assert "learning rate too high" in p.diagnostics.value
-    assert p.play_button.disabled
+    assert p.play_button.disabled and p.pause_button.disabled
     p.reset()
     assert not p.play_button.disabled and "Training stopped" not in p.diagnostics.value
 

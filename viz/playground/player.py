@@ -36,13 +36,15 @@ class Player:
 
     @property
     def playing(self) -> bool:
-        """Whether the thread is running frames."""
-        return self._thread is not None and self._thread.is_alive()
+        """Whether frames are running (False as soon as pause or a frame has stopped them)."""
+        alive = self._thread is not None and self._thread.is_alive()
+        return alive and not self._stop.is_set()
 
     def play(self) -> None:
         """Start playing (nothing if already playing)."""
         if self.playing:
             return
+        self.pause()  # a thread that has stopped itself finishes first
         self._stop.clear()
         self._unpainted = 0
         self._thread = threading.Thread(target=self._run, name="playground-player", daemon=True)
@@ -76,6 +78,7 @@ class Player:
                 break
             self.frames += 1
             if not self.frame():
+                self._stop.set()
                 if self.on_stop is not None:
                     self.on_stop()
                 break
