@@ -133,6 +133,11 @@ class Server:
             self._folder.cleanup()
             self._folder = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the Voila process is up."""
+        return self._process is not None and self._process.poll() is None
+
     def log(self) -> str:
         """What Voila has written so far (its requests and errors)."""
         if self._folder is None:
@@ -180,7 +185,7 @@ def serve(targets: Sequence[str], port: int = 8866, open_browser: bool = True) -
         if open_browser:
             webbrowser.open(next(iter(server.urls.values())))
         try:
-            while server._process.poll() is None:
+            while server.running:
                 time.sleep(0.5)
         except KeyboardInterrupt:
             print("stopping", flush=True)
