@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from browser import chromium, free_port
 
+from tracegrad.cli import main
 from viz.playground import Settings
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -115,3 +117,11 @@ def test_the_playground_page_plays_pauses_resets_and_redraws():
         button(page, "Export as code").click()
         page.get_by_text("import tracegrad as torch", exact=True).wait_for()
         assert browser.external == []
+
+
+def test_the_command_refuses_a_port_it_cannot_use(capsys):
+    for port in ("0", "65536", "http"):
+        with pytest.raises(SystemExit) as stop:
+            main(["playground", "--port", port])
+        assert stop.value.code == 2
+    assert "argument --port: must be <= 65535, got 65536" in capsys.readouterr().err
