@@ -48,7 +48,7 @@ chromium:
 	@sh scripts/ensure-package.sh chromium chromium "the browser tests will fail"
 
 # The playground as a page on 127.0.0.1 (opens a browser; Ctrl-C stops it)
-playground: $(VENV)/.installed-widgets
+playground: $(VENV)/.installed-widgets graphviz
 	$(BIN)/tracegrad playground
 
 # The course's simulations, all behind one menu, as a page on 127.0.0.1 (Ctrl-C stops it)
