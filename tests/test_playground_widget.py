@@ -215,7 +215,7 @@ def test_show_graph_draws_the_loss_graph_and_leaves_gradients_alone():
     p.step()
     grad = p.session.model[0].weight.grad.data.copy()
     p.graph_button.click()
-    assert p.graph.value.lstrip().startswith(("<?xml", "<svg")) and "Linear" in p.graph.value
+    assert "<svg" in p.graph.value and "Linear" in p.graph.value
     np.testing.assert_array_equal(p.session.model[0].weight.grad.data, grad)
 
 

@@ -15,6 +15,12 @@ from viz.graph import GraphvizMissing, draw_graph
 
 from .session import Session
 
+# Jupyter's widget HTML spaces lines a widget's height apart and sets no monospace font
+PRE = ("<pre style='font-family: monospace; font-size: 12px; line-height: 1.3; "
+       "max-height: 420px; max-width: 940px; overflow: auto'>{}</pre>")  # fmt: skip
+TABLE = "<table style='line-height: 1.3'>{}</table>"
+SVG = "<div style='width: 940px'>{}</div>"  # the drawing scaled down to this width
+
 # the activation as a Value op, for explaining one weight's gradient with Values
 _VALUE_ACTIVATIONS = {
     "relu": Value.relu,
@@ -49,7 +55,7 @@ def neuron_report(session: Session, column: int, unit: int) -> str:
     return (
         f"<b>{title}</b>: incoming weights and their gradients from the last step"
         + _table(("from", "weight", "gradient"), rows)
-        + f"<pre>{html.escape(explain_weight(session, column, unit))}</pre>"
+        + PRE.format(html.escape(explain_weight(session, column, unit)))
     )
 
 
@@ -91,8 +97,9 @@ def graph_svg(session: Session) -> str:
             p.grad = None
         loss = session.loss_fn(session.model(session.x_train), session.y_train)
         loss.backward()
-        graph = draw_graph(loss, model=session.model, collapse_modules=True)
-        return graph.pipe(format="svg").decode()
+        graph = draw_graph(loss, rankdir="TB", model=session.model, collapse_modules=True)
+        svg = graph.pipe(format="svg").decode()
+        return SVG.format(svg.replace("<svg ", "<svg style='max-width: 100%; height: auto' ", 1))
     except GraphvizMissing as error:
         return f"<p>{html.escape(str(error))}</p>"
     finally:
@@ -121,7 +128,7 @@ def diagnostics(session: Session) -> str:
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     body = "".join(f"<tr>{_cells('td', row)}</tr>" for row in rows)
-    return f"<table><tr>{_cells('th', headers)}</tr>{body}</table>"
+    return TABLE.format(f"<tr>{_cells('th', headers)}</tr>{body}")
 
 
 def _cells(tag: str, values: tuple[str, ...]) -> str:

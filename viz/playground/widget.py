@@ -20,7 +20,7 @@ import ipywidgets as widgets
 from . import frames
 from .canvas import NetworkCanvas
 from .controls import FEATURE_LABELS, Controls, make_button
-from .inside import diagnostics, graph_svg, neuron_report
+from .inside import PRE, diagnostics, graph_svg, neuron_report
 from .player import Player
 from .session import Session
 from .settings import Settings
@@ -108,7 +108,7 @@ class Playground(widgets.VBox):
         with self.lock:
             scripts = self.session.export_code(), self.session.export_code(torch=True)
         self.code.value = "".join(
-            f"<b>{title}</b><pre>{html.escape(script)}</pre>"
+            f"<b>{title}</b>{PRE.format(html.escape(script))}"
             for title, script in zip(("tracegrad", "import tracegrad as torch"), scripts,
                                      strict=True)
         )  # fmt: skip
