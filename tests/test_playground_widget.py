@@ -292,7 +292,7 @@ def test_pause_takes_effect_within_one_frame():
 
 
 def test_frames_wait_for_the_browser_once_it_has_painted_one():
-    player = Player(lambda: True, fps=1000, paint_timeout=10)
+    player = Player(lambda: True, fps=1000)
     player.painted()  # a view is there; it paints nothing more
     player.play()
     time.sleep(0.3)
@@ -301,6 +301,21 @@ def test_frames_wait_for_the_browser_once_it_has_painted_one():
     wait_until(lambda: player.frames == 2 * IN_FLIGHT, timeout=5)
     player.pause()
     assert not player.playing
+
+
+def test_playing_stops_when_the_view_stops_painting():
+    p = Playground(fps=1000)
+    p.player.stall_timeout = 0.2
+    p.player.painted()  # a view drew once, then its tab was closed
+    p.play()
+    wait_until(lambda: not p.player.playing, timeout=5)
+    assert p.player.stalled and p.player.frames == IN_FLIGHT
+    assert p.message.value == "Paused: the page drew nothing for 0.2 s (a closed tab?)"
+    assert not p.play_button.disabled and p.pause_button.disabled
+    p.player.painted()
+    p.play()
+    assert p.message.value == "" and p.player.playing
+    p.pause()
 
 
 def test_frames_are_capped_at_fps():

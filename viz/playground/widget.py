@@ -77,7 +77,9 @@ class Playground(widgets.VBox):
         self._show_settings()
 
     def play(self) -> None:
-        """Train in the background, a frame at a time, until Pause (or divergence)."""
+        """Train in the background, a frame at a time, until Pause (or divergence, or no view
+        drawing frames any more)."""
+        self.message.value = ""
         if self.session.diverged is None:
             self.player.play()
         self._show_buttons()
@@ -126,6 +128,9 @@ class Playground(widgets.VBox):
             return self.session.diverged is None
 
     def _stopped(self) -> None:
+        if self.player.stalled:
+            seconds = self.player.stall_timeout
+            self.message.value = f"Paused: the page drew nothing for {seconds:g} s (a closed tab?)"
         self._show_buttons()
 
     def _draw(self) -> None:
