@@ -33,7 +33,7 @@ def set_controls(simulation, **values) -> None:
 def shown(simulation, name: str) -> bool:
     """Whether the numbers table shows `name` with its number."""
     number = format_number(simulation.numbers[name])
-    cell = f"<td>{name}</td><td style='text-align:right;padding-left:1em'>{number}</td>"
+    cell = f"{name}</td><td style='text-align:right;padding-left:1em'>{number}</td>"
     return cell in simulation.readout.value
 
 
@@ -505,3 +505,16 @@ def test_cli_refuses_an_unknown_simulation_and_bad_flags(capsys, argv, message):
     with pytest.raises(SystemExit) as exit:
         main(argv)
     assert exit.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_loss_landscape_starts_where_its_map_is_clicked():
+    simulation = LossLandscape()
+    left, bottom, width, height = simulation.axes_box  # the map, in fractions of the picture
+    simulation.buttons["Step downhill"].click()
+    simulation.picture.click = [left + 0.75 * width, 1 - (bottom + 0.25 * height)]
+    (x_lo, x_hi), (y_lo, y_hi) = SURFACES["ravine"].bounds
+    start = (x_lo + 0.75 * (x_hi - x_lo), y_lo + 0.25 * (y_hi - y_lo))
+    assert (simulation.numbers["x"], simulation.numbers["y"]) == pytest.approx(start)
+    assert simulation.numbers["steps"] == 0
+    simulation.picture.click = [left / 2, 0.5]  # left of the map: nothing moves
+    assert (simulation.numbers["x"], simulation.numbers["y"]) == pytest.approx(start)

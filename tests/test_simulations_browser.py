@@ -1,6 +1,7 @@
 """The 17 simulations in headless Chromium, all served by one Voila server: each page loads and
 shows its controls and no Python traceback; on the gate circuit (14), the richer circuit (15)
-and the neuron (2) the browser moves a slider and the page shows the engine's new numbers.
+and the neuron (2) the browser moves a slider, and on the loss landscape (9) it clicks the map,
+and the page shows the engine's new numbers.
 Screenshots of each, and a grid of them (docs/simulations.png is that grid), go to
 build/screenshots/simulations/ for a person to look at."""
 
@@ -8,12 +9,14 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 from browser import browser_pages
-from PIL import Image
+from PIL import Image, ImageChops
 
-from autograd import Value
+from autograd import Tensor, Value
 from viz.serve import page_name
-from viz.simulations import SIMULATIONS, format_number, target
+from viz.simulations import SIMULATIONS, Simulation, format_number, target
+from viz.surfaces import default_optimizers, ravine
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots" / "simulations"
 TIMEOUT = 300  # s a page may take: 17 kernels start at once on a small, busy machine
@@ -54,16 +57,23 @@ def press(page, label: str, times: int = 1) -> None:
 
 
 def check_loaded(name: str, page) -> None:
-    """The page shows its simulation, at least one control, its pictures, no traceback; its
-    screenshot is saved."""
-    simulation = page.locator(".tracegrad-simulation").first
-    simulation.wait_for(state="visible")
+    """The page shows its simulation, at least one control, its pictures and no traceback."""
+    page.locator(".tracegrad-simulation").first.wait_for(state="visible")
     assert page.locator(CONTROLS).count() >= 1, name
     page.wait_for_function(f"() => ({PICTURES_LOADED})(document.body)")
     text = page.locator("body").inner_text()
     assert "Traceback" not in text and "error when executing" not in text, (name, text[-2000:])
+
+
+def screenshot(name: str, page) -> None:
+    """Save the simulation's screenshot, cropped to what it draws, once its pictures are in."""
     page.bring_to_front()
-    simulation.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.wait_for_function(f"() => ({PICTURES_LOADED})(document.body)")
+    path = SCREENSHOTS / f"{name}.png"
+    page.locator(".tracegrad-simulation").first.screenshot(path=path)
+    shot = Image.open(path).convert("RGB")
+    blank = Image.new("RGB", shot.size, "white")
+    shot.crop(ImageChops.difference(shot, blank).getbbox()).save(path)
 
 
 def drive_gate_circuit(page) -> None:
@@ -93,19 +103,60 @@ def drive_neuron(page) -> None:
     assert out.data == 0.0 and weights[0].grad == 0.0
 
 
+def drive_loss_landscape(page) -> None:
+    """Click the ravine's map 3/4 across and 3/4 up, then step downhill with SGD."""
+    margins = Simulation.margins  # the map's box in the picture (no layout engine moves it)
+    fx = margins["left"] + 0.75 * (margins["right"] - margins["left"])
+    fy = 1 - (margins["bottom"] + 0.75 * (margins["top"] - margins["bottom"]))
+    picture = page.locator(".tracegrad-simulation img").first
+    box = picture.bounding_box()
+    picture.click(position={"x": fx * box["width"], "y": fy * box["height"]})
+    until_shown(page, {"x": 2.5, "y": 0.75, "steps": 0})
+    press(page, "Step downhill", 3)
+    position = Tensor(np.array([2.5, 0.75]), requires_grad=True)
+    for _ in range(3):  # a fresh optimizer each press, as the widget makes one
+        optimizer = default_optimizers(ravine)["SGD"]([position])
+        for _ in range(10):
+            optimizer.zero_grad()
+            ravine.f(position[0], position[1]).backward()
+            optimizer.step()
+    x, y = position.data
+    until_shown(page, {"steps": 30, "x": x, "y": y})
+
+
 DRIVEN = {"gate-circuit": drive_gate_circuit, "richer-circuit": drive_richer_circuit,
-          "neuron": drive_neuron}  # fmt: skip
+          "neuron": drive_neuron, "loss-landscape": drive_loss_landscape}  # fmt: skip
+# Buttons pressed before a screenshot, so that the picture shows the simulation at work, and
+# what the page then shows: label -> presses, (a number's name, its text).
+SHOWN_AT_WORK = {
+    "learn-a-line": ({"Learn": 3}, ("steps", "30")),
+    "forward-stages": ({"Step": 4}, ("stage", "4")),
+    "computation-graph": ({"Forward": 4, "Backward": 3}, ("grad a", "6")),
+    "network-passes": ({"Step": 8}, ("phase", "8")),
+    "adam-vs-adamw": ({"Step x50": 2}, ("steps", "100")),
+}
 
 
-def save_grid(columns: int = 3, width: int = 620) -> Path:
-    """The screenshots in the registry's order, scaled to `width` px, in a grid: grid.png."""
-    shots = [Image.open(SCREENSHOTS / f"{name}.png").convert("RGB") for name in SIMULATIONS]
-    shots = [s.resize((width, round(s.height * width / s.width))) for s in shots]
-    height = max(s.height for s in shots)
-    rows = -(-len(shots) // columns)
-    grid = Image.new("RGB", (columns * width, rows * height), "white")
-    for i, shot in enumerate(shots):
-        grid.paste(shot, ((i % columns) * width, (i // columns) * height))
+def show_at_work(page, presses: dict[str, int], shows: tuple[str, str]) -> None:
+    for label, times in presses.items():
+        press(page, label, times)
+    name, text = shows
+    deadline = time.monotonic() + 60
+    while numbers(page).get(name) != text:
+        assert time.monotonic() < deadline, f"the page shows {numbers(page)}, not {name} {text}"
+        time.sleep(0.2)
+
+
+def save_grid(columns: int = 3, width: int = 640) -> Path:
+    """The screenshots in the registry's order, scaled to `width` px, `columns` a row: grid.png."""
+    shots = [Image.open(SCREENSHOTS / f"{name}.png") for name in SIMULATIONS]
+    shots = [s.resize((width, round(s.height * width / s.width)), Image.LANCZOS) for s in shots]
+    rows = [shots[i : i + columns] for i in range(0, len(shots), columns)]
+    heights = [max(s.height for s in row) + 20 for row in rows]
+    grid = Image.new("RGB", (columns * (width + 20), sum(heights)), "white")
+    for r, row in enumerate(rows):
+        for c, shot in enumerate(row):
+            grid.paste(shot, (c * (width + 20), sum(heights[:r])))
     grid.save(SCREENSHOTS / "grid.png")
     return SCREENSHOTS / "grid.png"
 
@@ -121,8 +172,12 @@ def test_every_simulation_page_loads_and_three_answer_the_browser():
             tabs[name].evaluate("url => { window.location.href = url; }", url)
         for name, page in tabs.items():
             check_loaded(name, page)
-        for name, drive in DRIVEN.items():
-            tabs[name].set_default_timeout(60_000)
-            drive(tabs[name])
+        for name, page in tabs.items():
+            page.set_default_timeout(60_000)
+            if name in DRIVEN:
+                DRIVEN[name](page)
+            if name in SHOWN_AT_WORK:
+                show_at_work(page, *SHOWN_AT_WORK[name])
+            screenshot(name, page)
         assert pages.external == []
     assert save_grid().stat().st_size > 0

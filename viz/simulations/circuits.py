@@ -33,6 +33,7 @@ class Gate:
 
     @property
     def inputs(self) -> tuple[str, str]:
+        """The gate's two input names, (a, b)."""
         return (self.a, self.b)
 
 
@@ -46,6 +47,7 @@ class Circuit:
 
     @property
     def output(self) -> str:
+        """The name of the circuit's output: the last gate's."""
         return self.gates[-1].out
 
     def columns(self) -> list[list[str]]:

@@ -14,7 +14,8 @@ from autograd import Tensor
 from nn import functional as F
 from optim import SGD
 
-from ..surfaces import default_optimizers, ravine, rosenbrock, saddle
+from ..surfaces import Surface, default_optimizers, ravine, rosenbrock, saddle
+from .picture import ClickablePicture
 from .widget import Simulation, labelled, log_slider, slider
 
 SURFACES = {surface.name: surface for surface in (ravine, rosenbrock, saddle)}
@@ -33,8 +34,8 @@ def heat_map(ax: Axes, f, bounds: tuple[tuple[float, float], tuple[float, float]
 class LossLandscape(Simulation):
     """Loss landscape: a surface as a heat map; "Step downhill" with an optimizer of the ladder.
 
-    Put the start with the sliders; each press takes 10 steps of the chosen optimizer, with the
-    learning rate viz.surfaces tunes for the surface.
+    Click the map (or move the sliders) to put the start; each press takes 10 steps of the
+    chosen optimizer, with the learning rate viz.surfaces tunes for the surface.
 
     `numbers`: steps, x, y, f(x, y) and its gradient there from backward()."""
 
@@ -49,9 +50,27 @@ class LossLandscape(Simulation):
             "y": slider("start y", 1.0, -3.0, 3.0, 0.1),
         }  # fmt: skip
         self.path: list[tuple[float, float]] = []
-        super().__init__("Loss landscape", controls, ("Step downhill", "Reset"))
+        picture = ClickablePicture()
+        picture.observe(self.clicked, names="click")
+        super().__init__("Loss landscape", controls, ("Step downhill", "Reset"), picture)
 
-    def surface(self):
+    def clicked(self, change: dict) -> None:
+        """Start where the map was clicked: `change["new"]` is [fx, fy], fractions of the
+        picture from its top left, turned into (x, y) through the axes' box and limits."""
+        fx, fy = change["new"]
+        left, bottom, width, height = self.axes_box
+        u, v = (fx - left) / width, (1 - fy - bottom) / height  # 0-1 across the axes
+        if not (0 <= u <= 1 and 0 <= v <= 1):
+            return
+        (x_lo, x_hi), (y_lo, y_hi) = self.surface().bounds
+        with self.quietly():
+            self.controls["x"].value = round(x_lo + u * (x_hi - x_lo), 2)
+            self.controls["y"].value = round(y_lo + v * (y_hi - y_lo), 2)
+        self.path = []
+        self.refresh()
+
+    def surface(self) -> Surface:
+        """The chosen viz.surfaces Surface."""
         return SURFACES[self.value("surface")]
 
     def moved(self, name: str) -> None:
@@ -85,6 +104,7 @@ class LossLandscape(Simulation):
 
     def draw(self, figure: Figure) -> None:
         ax = figure.add_subplot()
+        self.axes_box = ax.get_position().bounds  # (left, bottom, width, height): for clicks
         surface = self.surface()
         heat_map(ax, surface.f, surface.bounds)
         path = np.array(self.path or [(self.value("x"), self.value("y"))])
@@ -106,6 +126,7 @@ def mse_surface(x: np.ndarray, y: np.ndarray):
     """(w, b) -> mean squared error of w x + b against y, for Tensors w, b of any one shape."""
 
     def loss(w: Tensor, b: Tensor) -> Tensor:
+        """The mean squared error (...) for each w, b (...)."""
         pred = w.reshape(*w.shape, 1) * Tensor(x) + b.reshape(*b.shape, 1)  # (..., n)
         return ((pred - Tensor(y)) ** 2).mean(-1)
 
@@ -130,6 +151,7 @@ class BatchSizes(Simulation):
         super().__init__("Full batch, mini-batch, single example", controls)
 
     def batch_sizes(self) -> dict[str, int]:
+        """The three runs' batch sizes: all the points, the slider's, one."""
         return {"full": len(self.x), "mini": self.value("batch"), "single": 1}
 
     def run(self, batch: int) -> np.ndarray:

@@ -167,6 +167,7 @@ class LearningRate(Simulation):
 def lessons() -> widgets.Tab:
     """Three mini-simulations in tabs: initialisation, regularisation, learning rate."""
     tabs = [Initialisation(), Regularisation(), LearningRate()]
-    page = widgets.Tab(children=tabs, titles=["Init", "Regularisation", "Learning rate"])
+    page = widgets.Tab(children=tabs, titles=["Init", "Regularisation", "Learning rate"],
+                       layout=widgets.Layout(max_width="1000px"))  # fmt: skip
     page.add_class("tracegrad-simulation")  # what a page's screenshot shows: the tabs and all
     return page

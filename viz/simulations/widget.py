@@ -40,6 +40,20 @@ def labelled(description: str) -> dict:
                 continuous_update=False)  # fmt: skip
 
 
+def numbers_table(numbers: Mapping[str, float], rows: int = 12) -> str:
+    """HTML tables of name and number, `rows` a column, side by side."""
+    cells = [
+        f"<tr><td style='white-space:nowrap'>{name}</td>"
+        f"<td style='text-align:right;padding-left:1em'>{format_number(x)}</td></tr>"
+        for name, x in numbers.items()
+    ]
+    tables = "".join(
+        f"<table class='tracegrad-numbers'>{''.join(cells[i : i + rows])}</table>"
+        for i in range(0, len(cells), rows)
+    )
+    return f"<div style='display:flex;gap:1.5em;align-items:flex-start'>{tables}</div>"
+
+
 def png(figure: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
@@ -49,7 +63,8 @@ def png(figure: Figure) -> bytes:
 
 class Simulation(widgets.VBox):
     """A live simulation: `controls` (name -> widget), `buttons` (label -> Button), the engine's
-    `numbers` (name -> float) shown in `readout`, a `status` line, and `picture` drawn from them.
+    `numbers` (name -> float) shown in `readout`, a `status` line, and `picture` drawn from them
+    (an ipywidgets Image unless given another widget with a PNG `value`).
 
     Subclasses define `compute()` (the numbers, from Value/Tensor graphs and optim steps),
     `draw(figure)`, and, when they have buttons, `press(label)` (advance the state).
@@ -63,6 +78,7 @@ class Simulation(widgets.VBox):
         title: str,
         controls: Mapping[str, widgets.ValueWidget],
         buttons: Sequence[str] = (),
+        picture: widgets.DOMWidget | None = None,
     ) -> None:
         self.controls = dict(controls)
         self._quiet = False
@@ -70,15 +86,19 @@ class Simulation(widgets.VBox):
         self.numbers: dict[str, float] = {}
         self.status = widgets.HTML()
         self.readout = widgets.HTML()
-        self.picture = widgets.Image(format="png")
+        self.picture = widgets.Image(format="png") if picture is None else picture
+        self.picture.layout.flex = "0 0 auto"  # the numbers' tables give way, not the picture
         for control in self.controls.values():
             control.observe(self._moved, names="value")
         for button in self.buttons.values():
             button.on_click(self._pressed)
         row = widgets.HBox([*self.controls.values(), *self.buttons.values()],
                            layout=widgets.Layout(flex_flow="row wrap"))  # fmt: skip
-        body = widgets.HBox([self.picture, self.readout])
-        super().__init__([widgets.HTML(f"<h3>{title}</h3>"), row, self.status, body])
+        body = widgets.HBox(
+            [self.picture, self.readout], layout=widgets.Layout(align_items="flex-start")
+        )
+        super().__init__([widgets.HTML(f"<h3>{title}</h3>"), row, self.status, body],
+                         layout=widgets.Layout(max_width="1000px"))  # fmt: skip
         self.add_class("tracegrad-simulation")  # what a page's screenshot shows
         self.refresh()
 
@@ -103,18 +123,14 @@ class Simulation(widgets.VBox):
         state to reset)."""
 
     def refresh(self) -> None:
-        """Recompute the numbers, the table and the picture."""
+        """Recompute the numbers, the picture and the table (last: a page showing the new
+        numbers has the new picture already)."""
         self.numbers = {name: float(x) for name, x in self.compute().items()}
-        rows = "".join(
-            f"<tr><td>{name}</td><td style='text-align:right;padding-left:1em'>"
-            f"{format_number(x)}</td></tr>"
-            for name, x in self.numbers.items()
-        )
-        self.readout.value = f"<table class='tracegrad-numbers'>{rows}</table>"
         figure = Figure(figsize=self.figsize)  # no layout engine: it doubled the drawing time
         figure.subplots_adjust(**self.margins)
         self.draw(figure)
         self.picture.value = png(figure)
+        self.readout.value = numbers_table(self.numbers)
 
     @contextmanager
     def quietly(self) -> Iterator[None]:
