@@ -27,7 +27,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis."""
     if not tensors:
         raise ValueError("stack: expected at least one tensor")
-    shapes = {np.shape(t) for t in tensors}
+    shapes = {tuple(np.shape(t)) for t in tensors}  # tuples: a Size in a list shows its repr
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors need one shape, got {sorted(shapes)}")
     ndim = len(shapes.pop()) + 1

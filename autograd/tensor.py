@@ -36,6 +36,7 @@ from .shapes import (
     shape_arg,
     torch_axes,
 )
+from .size import Size
 
 # numpy's ufuncs for the operators, so `array + t` gives what `t + array` gives (a Tensor)
 _OPERATORS = {
@@ -99,8 +100,9 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
     # --- the array and its gradient -----------------------------------------------------------
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """torch's Size, a tuple subclass; library code on hot paths reads .data.shape."""
+        return tuple.__new__(Size, self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -111,9 +113,9 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
         return self.data.dtype
 
     @property
-    def size(self) -> "Size":
+    def size(self) -> "ElementCount":
         """numpy's element count, an int; called, torch's shape: t.size() or t.size(dim)."""
-        return Size(self.data.shape)
+        return ElementCount(self.data.shape)
 
     def numel(self) -> int:
         """The number of elements (torch)."""
@@ -533,20 +535,20 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
         return self.to(np.bool_)
 
 
-class Size(int):
+class ElementCount(int):
     """What `t.size` is: numpy's element count (an int), which called gives torch's answer,
     t.size() the shape and t.size(dim) one length."""
 
     shape: tuple[int, ...]
 
-    def __new__(cls, shape: tuple[int, ...]) -> "Size":
+    def __new__(cls, shape: tuple[int, ...]) -> "ElementCount":
         count = super().__new__(cls, math.prod(shape))
         count.shape = shape
         return count
 
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
-            return self.shape
+            return tuple.__new__(Size, self.shape)
         return self.shape[normalize_axis("size", dim, len(self.shape))]
 
 
