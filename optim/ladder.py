@@ -7,8 +7,12 @@
     RMSprop    ... forgetting old gradients              s = a s + (1-a) g^2
     Adam       momentum + RMSprop, bias-corrected        p -= lr m_hat / (sqrt(v_hat) + eps)
     AdamW      weight decay decoupled from the gradient  p -= lr wd p  (then Adam)
+    NAdam      Adam with Nesterov's look-ahead on m      m_hat from mu_(t+1) m + (1 - mu_t) g
+    RAdam      Adam waiting until v can be trusted       momentum alone while rho_t <= 5
+    Adamax     Adam with an infinity norm for v          u = max(b2 u, |g| + eps); p -= lr m_hat/u
 
-`g` is the gradient after weight decay enters it (g + wd * p, except in AdamW). Each update is
+`g` is the gradient after weight decay enters it (g + wd * p), negated first when maximizing;
+AdamW, and NAdam and RAdam with decoupled_weight_decay=True, shrink p instead. Each update is
 written with plain arithmetic so the same lines serve arrays (Tensors) and floats (Values): they
 are the reference. SGD and Adam/AdamW also have a one-pass twin in the numba backend
 (`sgd_step`, `adam_step` in autograd/backend/numba_backend.py), tested equal to these lines,
@@ -52,8 +56,7 @@ class SGD(Optimizer):
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
         if isinstance(grad, np.ndarray) and self._fused(p.data, grad, state, group):
             return  # the lines below ran as one pass of the numba backend
-        g = -grad if group["maximize"] else grad
-        g = g + group["weight_decay"] * p.data if group["weight_decay"] else g
+        g = _gradient(p, grad, group)
         mu = group["momentum"]
         if mu:
             v = state.get("momentum_buffer")
@@ -96,7 +99,7 @@ class Adagrad(Optimizer):
 
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
         state["step"] = step = state.get("step", 0) + 1
-        g = grad + group["weight_decay"] * p.data if group["weight_decay"] else grad
+        g = _gradient(p, grad, group)
         lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         if "sum" not in state:
             state["sum"] = _zero(g) + group["initial_accumulator_value"]
@@ -124,7 +127,7 @@ class RMSprop(Optimizer):
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
         _start(state, p.data, square_avg=True, grad_avg=group["centered"],
                momentum_buffer=group["momentum"])  # fmt: skip
-        g = grad + group["weight_decay"] * p.data if group["weight_decay"] else grad
+        g = _gradient(p, grad, group)
         a = group["alpha"]
         state["square_avg"] = s = a * state["square_avg"] + (1 - a) * g * g
         if group["centered"]:  # subtract the squared mean: divide by the gradient's std
@@ -161,16 +164,13 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
-        (b1, b2), lr, wd = group["betas"], group["lr"], group["weight_decay"]
+        (b1, b2), lr = group["betas"], group["lr"]
         state["step"] = t = state.get("step", 0) + 1
         _start(state, p.data, exp_avg=True, exp_avg_sq=True, max_exp_avg_sq=group["amsgrad"])
         if isinstance(grad, np.ndarray) and self._fused(p.data, grad, state, group, t):
             return  # the lines below ran as one pass of the numba backend
-        if self.decoupled_weight_decay:
-            p.data -= lr * wd * p.data  # AdamW: shrink the weights, leave the gradient alone
-        g = grad + wd * p.data if wd and not self.decoupled_weight_decay else grad
-        state["exp_avg"] = m = b1 * state["exp_avg"] + (1 - b1) * g
-        state["exp_avg_sq"] = v = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
+        g = _gradient(p, grad, group, self.decoupled_weight_decay)  # AdamW's one different line
+        m, v = _moments(state, g, b1, b2)
         if group["amsgrad"]:  # never let the step grow because v shrank
             state["max_exp_avg_sq"] = v = _maximum(state["max_exp_avg_sq"], v)
         v_hat_sqrt = v**0.5 / math.sqrt(1 - b2**t)
@@ -193,6 +193,128 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
     default_weight_decay = 1e-2
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov's look-ahead (Dozat): the step divides mu_(t+1) m + (1 - mu_t) g, each
+    part bias-corrected by the product of the mu's so far, by sqrt(v_hat) + eps, where
+    mu_t = b1 (1 - 0.96^(t momentum_decay) / 2) warms up towards b1."""
+
+    scalar_state = ("step", "mu_product")
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
+        super().__init__(params, defaults)
+
+    def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
+        (b1, b2), lr, psi = group["betas"], group["lr"], group["momentum_decay"]
+        state["step"] = t = state.get("step", 0) + 1
+        state.setdefault("mu_product", 1.0)
+        _start(state, p.data, exp_avg=True, exp_avg_sq=True)
+        g = _gradient(p, grad, group, group["decoupled_weight_decay"])
+        mu, mu_next = (b1 * (1 - 0.5 * 0.96 ** (step * psi)) for step in (t, t + 1))
+        state["mu_product"] = product = state["mu_product"] * mu
+        m, v = _moments(state, g, b1, b2)
+        denominator = (v / (1 - b2**t)) ** 0.5 + group["eps"]
+        p.data -= lr * (1 - mu) / (1 - product) * g / denominator
+        p.data -= lr * mu_next / (1 - product * mu_next) * m / denominator
+
+
+class RAdam(Optimizer):
+    """Adam rectified (Liu et al.): while too few gradients are averaged for v's variance to be
+    finite (rho_t <= 5) the step is momentum alone, lr m_hat; after, Adam's step scaled by r_t."""
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled_weight_decay: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
+        super().__init__(params, defaults)
+
+    def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
+        (b1, b2), lr = group["betas"], group["lr"]
+        state["step"] = t = state.get("step", 0) + 1
+        _start(state, p.data, exp_avg=True, exp_avg_sq=True)
+        g = _gradient(p, grad, group, group["decoupled_weight_decay"])
+        m, v = _moments(state, g, b1, b2)
+        m_hat = m / (1 - b1**t)
+        rho_inf = 2 / (1 - b2) - 1  # the length of the average's memory, in the limit
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)  # ... and after t steps
+        if rho_t <= 5:
+            p.data -= lr * m_hat
+            return
+        r_t = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        p.data -= lr * m_hat * r_t * math.sqrt(1 - b2**t) / (v**0.5 + group["eps"])
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm in place of v (Kingma & Ba): u = max(b2 u, |g| + eps), and
+    p -= lr m_hat / u; u needs no bias correction."""
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
+
+    def update(self, p: Any, grad: Any, state: dict, group: dict) -> None:
+        (b1, b2), lr = group["betas"], group["lr"]
+        state["step"] = t = state.get("step", 0) + 1
+        _start(state, p.data, exp_avg=True, exp_inf=True)
+        g = _gradient(p, grad, group)
+        state["exp_avg"] = m = b1 * state["exp_avg"] + (1 - b1) * g
+        state["exp_inf"] = u = _maximum(b2 * state["exp_inf"], abs(g) + group["eps"])
+        p.data -= lr / (1 - b1**t) * m / u
+
+
+def _moments(state: dict, g: Any, b1: float, b2: float) -> tuple[Any, Any]:
+    """Adam's running averages of g and g^2 (state's exp_avg and exp_avg_sq), moved on by one
+    gradient and returned."""
+    state["exp_avg"] = m = b1 * state["exp_avg"] + (1 - b1) * g
+    state["exp_avg_sq"] = v = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
+    return m, v
+
+
+def _gradient(p: Any, grad: Any, group: dict, decoupled: bool = False) -> Any:
+    """The gradient a rung follows: negated when the group maximizes (groups without the flag
+    never do), then with weight decay added, wd p, or, `decoupled`, left alone while the weights
+    themselves shrink by lr wd p (AdamW's decay)."""
+    g = -grad if group.get("maximize") else grad
+    wd = group["weight_decay"]
+    if wd and decoupled:
+        p.data -= group["lr"] * wd * p.data
+    elif wd:
+        g = g + wd * p.data
+    return g
 
 
 def _zero(x: Any) -> Any:

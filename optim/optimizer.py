@@ -22,6 +22,8 @@ class Optimizer:
     groups their own hyperparameters (missing ones come from the optimizer's defaults).
     """
 
+    scalar_state: tuple[str, ...] = ("step",)  # state entries that are numbers, not arrays
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Any, dict[str, Any]] = {}
@@ -51,7 +53,7 @@ class Optimizer:
         out of its range ("lr must be >= 0, got -1.0") and betas that are not a pair."""
         owner = type(self).__name__
         for name in ("lr", "weight_decay", "momentum", "eps", "lr_decay", "alpha", "dampening",
-                     "initial_accumulator_value"):  # fmt: skip
+                     "initial_accumulator_value", "momentum_decay"):  # fmt: skip
             if name in group:
                 _check_real(owner, name, group[name])
                 if not group[name] >= 0:
@@ -132,7 +134,8 @@ class Optimizer:
                 else:
                     groups[index][name] = _as_setting(value)
             elif kind == "state" and index < len(params):
-                new_state.setdefault(params[index], {})[name] = _as_state(value, params[index], key)
+                entry = _as_state(value, params[index], key, name in self.scalar_state)
+                new_state.setdefault(params[index], {})[name] = entry
             else:
                 raise ValueError(f"load_state_dict: {key!r} does not match this optimizer")
         if len(sized) != len(groups):
@@ -206,10 +209,11 @@ def _as_setting(value: Any) -> Any:
     return array.item() if array.ndim == 0 else tuple(array.tolist())
 
 
-def _as_state(value: Any, p: Any, key: str) -> Any:
-    """A saved state entry: a number (step counts, Value state) or an array shaped like p."""
+def _as_state(value: Any, p: Any, key: str, scalar: bool) -> Any:
+    """A saved state entry: a number (a `scalar` entry such as the step count, or any state of a
+    Value) or an array shaped like p."""
     array = np.array(value)
-    if array.ndim == 0 and (key.endswith(".step") or isinstance(p.data, float)):
+    if array.ndim == 0 and (scalar or isinstance(p.data, float)):
         return array.item()
     if array.shape != np.shape(p.data):
         raise ValueError(

@@ -1,14 +1,16 @@
 """optim: the ladder against torch.optim, on two test functions, and the base's bookkeeping.
 
-Tables drive it: SETTINGS (optimizer and hyperparameters) for torch equality, state round trips
-and the per-parameter rules; CONVERGENCE for the quadratic bowl and Rosenbrock; CHANGES for
-"every hyperparameter changes the trajectory" (an accepted-but-unused argument fails it);
-MISMATCHES for load_state_dict's all-or-nothing checks; INVALID for the constructors' messages.
+Tables drive it: SETTINGS (optimizer and hyperparameters) for torch equality in float64 and
+float32, state round trips and the per-parameter rules; CONVERGENCE for the quadratic bowl and
+Rosenbrock; CHANGES for "every hyperparameter changes the trajectory" (an accepted-but-unused
+argument fails it); MISMATCHES for load_state_dict's all-or-nothing checks; INVALID for the
+constructors' messages.
 """
 
+import contextlib
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,11 +20,12 @@ import torch
 import nn
 from autograd import Tensor, Value, is_grad_enabled
 from nn.module import Parameter
-from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from optim import SGD, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSprop
 
-OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW]
+OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adamax]
 TORCH = {SGD: torch.optim.SGD, Adagrad: torch.optim.Adagrad, RMSprop: torch.optim.RMSprop,
-         Adam: torch.optim.Adam, AdamW: torch.optim.AdamW}  # fmt: skip
+         Adam: torch.optim.Adam, AdamW: torch.optim.AdamW, NAdam: torch.optim.NAdam,
+         RAdam: torch.optim.RAdam, Adamax: torch.optim.Adamax}  # fmt: skip
 SHAPES = [(3, 4), (5,), (2, 1, 3), ()]
 
 
@@ -71,39 +74,84 @@ SETTINGS = [
     pytest.param(Setting(AdamW, dict(lr=0.01)), id="adamw"),
     pytest.param(Setting(AdamW, dict(lr=0.01, amsgrad=True), grouped=True), id="adamw-amsgrad"),
     pytest.param(Setting(AdamW, dict(lr=0.01, weight_decay=0.5)), id="adamw-decay"),
+    pytest.param(Setting(NAdam, dict(lr=0.01), grouped=True), id="nadam"),
+    pytest.param(Setting(NAdam, dict(lr=0.01, weight_decay=0.1)), id="nadam-decay"),
+    pytest.param(
+        Setting(NAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+        id="nadam-decoupled",
+    ),
+    pytest.param(
+        Setting(NAdam, dict(lr=0.01, momentum_decay=0.05, betas=(0.8, 0.99), eps=1e-3)),
+        id="nadam-momentum-decay",
+    ),
+    pytest.param(Setting(NAdam, dict(lr=0.01, maximize=True)), id="nadam-maximize"),
+    pytest.param(Setting(RAdam, dict(lr=0.01), grouped=True), id="radam"),
+    pytest.param(Setting(RAdam, dict(lr=0.01, weight_decay=0.1)), id="radam-decay"),
+    pytest.param(
+        Setting(RAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+        id="radam-decoupled",
+    ),
+    pytest.param(Setting(RAdam, dict(lr=0.01, betas=(0.5, 0.9), eps=1e-3)), id="radam-betas"),
+    pytest.param(Setting(RAdam, dict(lr=0.01, maximize=True)), id="radam-maximize"),
+    pytest.param(Setting(Adamax, dict(lr=0.01), grouped=True), id="adamax"),
+    pytest.param(Setting(Adamax, dict(lr=0.01, weight_decay=0.1)), id="adamax-decay"),
+    pytest.param(Setting(Adamax, dict(lr=0.01, betas=(0.5, 0.9), eps=1e-3)), id="adamax-betas"),
+    pytest.param(Setting(Adamax, dict(lr=0.01, maximize=True)), id="adamax-maximize"),
 ]
 
 
-def random_params(rng: np.random.Generator, shapes: list = SHAPES) -> list[Parameter]:
-    return [Parameter(np.asarray(rng.standard_normal(shape))) for shape in shapes]
+def random_params(
+    rng: np.random.Generator, shapes: list = SHAPES, dtype: Any = np.float64
+) -> list[Parameter]:
+    return [Parameter(np.asarray(rng.standard_normal(shape), dtype)) for shape in shapes]
 
 
 def give_grads(params: list, rng: np.random.Generator, scale: float = 1.0) -> None:
     for p in params:
-        p.grad = Tensor(np.asarray(rng.standard_normal(p.shape) * scale))
+        p.grad = Tensor(np.asarray(rng.standard_normal(p.shape) * scale, p.dtype))
+
+
+@contextlib.contextmanager
+def torch_default_dtype(dtype: Any) -> Iterator[None]:
+    """torch keeps its scalar state (step counts, NAdam's mu_product) in the default dtype: make
+    it the parameters' dtype, so in float64 torch's scalars are as exact as ours (Python floats)."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64 if dtype == np.float64 else torch.float32)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
 
 
 # --- each step equals torch.optim ----------------------------------------------------------------
 
 
+TOLERANCE = {np.float64: 1e-12, np.float32: 2e-5}  # rtol and atol; float32 rounds each step
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("setting", SETTINGS)
-def test_fifty_steps_equal_torch(setting):
-    """Same float64 start and gradients: parameters equal to ~1e-15, state too (torch's names)."""
+def test_fifty_steps_equal_torch(setting, dtype):
+    """Same start and gradients: parameters equal to rounding (float64: ~1e-15), state too (torch's
+    names), and the parameters keep their dtype."""
     rng = np.random.default_rng(0)
-    ours = random_params(rng)
+    ours = random_params(rng, dtype=dtype)
     theirs = [torch.tensor(p.data, requires_grad=True) for p in ours]
-    opt, twin = setting.build(ours), setting.build(theirs, TORCH[setting.cls])
-    for _ in range(50):
-        give_grads(ours, rng)
-        for p, t in zip(ours, theirs, strict=True):
-            t.grad = torch.tensor(p.grad.data)
-        opt.step()
-        twin.step()
+    with torch_default_dtype(dtype):
+        opt, twin = setting.build(ours), setting.build(theirs, TORCH[setting.cls])
+        for _ in range(50):
+            give_grads(ours, rng)
+            for p, t in zip(ours, theirs, strict=True):
+                t.grad = torch.tensor(p.grad.data)
+            opt.step()
+            twin.step()
+    tol = TOLERANCE[dtype]
     for p, t in zip(ours, theirs, strict=True):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-12)
+        assert p.dtype == dtype
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=tol, atol=tol)
         for name, value in opt.state[p].items():
             expected = np.asarray(twin.state[t][name])
-            np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12, err_msg=name)
+            np.testing.assert_allclose(value, expected, rtol=tol, atol=tol, err_msg=name)
 
 
 # --- each converges on a quadratic bowl and on Rosenbrock ----------------------------------------
@@ -132,6 +180,9 @@ CONVERGENCE = [  # problem, optimizer, hyperparameters, steps, tolerance on max 
     pytest.param(bowl, Adam, dict(lr=0.1), 300, 1e-6, id="adam-bowl"),
     pytest.param(bowl, Adam, dict(lr=0.1, amsgrad=True), 300, 1e-6, id="amsgrad-bowl"),
     pytest.param(bowl, AdamW, dict(lr=0.1), 300, 1e-6, id="adamw-bowl"),
+    pytest.param(bowl, NAdam, dict(lr=0.1), 300, 1e-9, id="nadam-bowl"),
+    pytest.param(bowl, RAdam, dict(lr=0.05), 300, 1e-5, id="radam-bowl"),
+    pytest.param(bowl, Adamax, dict(lr=0.2), 300, 1e-6, id="adamax-bowl"),
     # Rosenbrock: lr is capped near 2e-3 by the curvature (about 1900) at the start, so plain
     # SGD and Adagrad crawl along the valley; momentum carries through it.
     pytest.param(rosenbrock, SGD, dict(lr=2e-3), 3000, 1e-2, id="sgd-rosenbrock"),
@@ -147,6 +198,15 @@ CONVERGENCE = [  # problem, optimizer, hyperparameters, steps, tolerance on max 
     pytest.param(rosenbrock, Adam, dict(lr=0.1, amsgrad=True), 2000, 1e-4, id="amsgrad-rosen"),
     # decoupled weight decay pulls towards 0, so AdamW settles near (1, 1), not on it
     pytest.param(rosenbrock, AdamW, dict(lr=0.05, weight_decay=1e-3), 2000, 2e-2, id="adamw-rosen"),
+    # NAdam's mu_t only warms up towards beta1 over thousands of steps: it crawls at the end
+    pytest.param(
+        rosenbrock, NAdam, dict(lr=0.01, betas=(0.9, 0.99)), 3000, 1e-2, id="nadam-rosenbrock"
+    ),
+    # RAdam's first steps are momentum alone (lr m_hat), so its lr is capped as SGD's is
+    pytest.param(
+        rosenbrock, RAdam, dict(lr=2e-3, betas=(0.9, 0.99)), 3000, 1e-4, id="radam-rosenbrock"
+    ),
+    pytest.param(rosenbrock, Adamax, dict(lr=0.2), 3000, 1e-4, id="adamax-rosenbrock"),
 ]
 
 
@@ -170,6 +230,9 @@ BASE = {  # a starting point where every hyperparameter below acts
     RMSprop: dict(lr=0.01),
     Adam: dict(lr=0.01),
     AdamW: dict(lr=0.01),
+    NAdam: dict(lr=0.01, weight_decay=0.1),  # a weight decay for decoupled_weight_decay to move
+    RAdam: dict(lr=0.01, weight_decay=0.1),
+    Adamax: dict(lr=0.01),
 }
 ADAM_CHANGES = [("lr", 0.02), ("betas[0]", 0.5), ("betas[1]", 0.9), ("eps", 0.1),
                 ("weight_decay", 0.1), ("amsgrad", True)]  # fmt: skip
@@ -182,6 +245,13 @@ CHANGES = [
       ("weight_decay", 0.1), ("momentum", 0.9), ("centered", True)]],
     *[(Adam, name, value) for name, value in ADAM_CHANGES],
     *[(AdamW, name, value) for name, value in ADAM_CHANGES],
+    *[(NAdam, name, value) for name, value in [("lr", 0.02), ("betas[0]", 0.5), ("betas[1]", 0.9),
+      ("eps", 0.1), ("weight_decay", 0.3), ("momentum_decay", 0.05),
+      ("decoupled_weight_decay", True), ("maximize", True)]],
+    *[(RAdam, name, value) for name, value in [("lr", 0.02), ("betas[0]", 0.5), ("betas[1]", 0.9),
+      ("eps", 0.1), ("weight_decay", 0.3), ("decoupled_weight_decay", True), ("maximize", True)]],
+    *[(Adamax, name, value) for name, value in [("lr", 0.02), ("betas[0]", 0.5),
+      ("betas[1]", 0.9), ("eps", 0.1), ("weight_decay", 0.1), ("maximize", True)]],
 ]  # fmt: skip
 
 
@@ -337,7 +407,7 @@ def test_load_state_dict_rejects_a_mismatch_and_changes_nothing(cls, bad_state):
 # --- constructor checks --------------------------------------------------------------------------
 
 NONNEGATIVE = ["lr", "momentum", "dampening", "weight_decay", "eps", "lr_decay", "alpha",
-               "initial_accumulator_value"]  # fmt: skip
+               "initial_accumulator_value", "momentum_decay"]  # fmt: skip
 INVALID = [
     *[
         pytest.param(
@@ -365,6 +435,14 @@ def test_invalid_hyperparameters_raise_with_a_message(cls, hyper, message):
         cls([Parameter(np.zeros(2))], **hyper)
     with pytest.raises(ValueError, match=re.escape(message)):  # the same in a group of its own
         cls([{"params": [Parameter(np.zeros(2))], **hyper}])
+
+
+@pytest.mark.parametrize("flag", ["foreach", "fused", "capturable", "differentiable"])
+@pytest.mark.parametrize("cls", OPTIMIZERS)
+def test_torch_implementation_flags_are_refused_not_ignored(cls, flag):
+    """torch's flags choosing how its kernels run have no meaning here: an unexpected keyword."""
+    with pytest.raises(TypeError, match=flag):
+        cls([Parameter(np.zeros(2))], **{flag: False})
 
 
 @pytest.mark.parametrize(
@@ -468,7 +546,12 @@ def test_step_runs_the_closure_with_grad_enabled_and_returns_its_loss():
     assert opt.step() is None
 
 
-@pytest.mark.parametrize("cls, hyper", [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1))])
+SCALAR_PATHS = [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1)), (NAdam, dict(lr=0.1)),
+                (RAdam, dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
+                (Adamax, dict(lr=0.1, maximize=True))]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls, hyper", SCALAR_PATHS)
 def test_value_parameters_follow_the_same_path_as_tensors(cls, hyper):
     """Scalar Values train like 0-d float64 Tensors; their state is floats, and round-trips."""
     values = [Value(1.0), Value(-2.0)]

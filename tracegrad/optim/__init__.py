@@ -4,8 +4,11 @@ from optim import (
     SGD,
     Adagrad,
     Adam,
+    Adamax,
     AdamW,
+    NAdam,
     Optimizer,
+    RAdam,
     RMSprop,
 )
 
@@ -16,7 +19,10 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
     "lr_scheduler",
 ]
