@@ -1,7 +1,7 @@
 """Neural-network building blocks, named as in torch.nn.
 
-Tensor layers (layers.py, conv.py, pooling.py, norm.py), losses (losses.py), their functional forms
-(functional.py), initialisers (init.py), gradient clipping (utils.py), checkpoints
+Tensor layers (layers.py, conv.py, pooling.py, norm.py, recurrent.py), losses (losses.py), their
+functional forms (functional.py), initialisers (init.py), gradient clipping (utils.py), checkpoints
 (checkpoint.py), data loading (data.py), toy datasets (datasets.py), ready-made networks
 (models.py: digits_cnn, lenet5; import them from nn.models), and the micrograd-style scalar
 Neuron/Layer/MLP (scalar.py). The training loop is the `training` package, above `nn` and
@@ -72,6 +72,7 @@ from .pooling import (
     MaxUnpool2d,
     Upsample,
 )
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .scalar import MLP, Layer, Neuron, max_margin_loss
 
 __all__ = [
@@ -79,7 +80,10 @@ __all__ = [
     "ELU",
     "GELU",
     "GLU",
+    "GRU",
+    "LSTM",
     "MLP",
+    "RNN",
     "SELU",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool2d",
@@ -99,6 +103,7 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
@@ -106,6 +111,7 @@ __all__ = [
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LSTMCell",
     "Layer",
     "LayerNorm",
     "LeakyReLU",
@@ -126,6 +132,7 @@ __all__ = [
     "Parameter",
     "ParameterList",
     "RMSNorm",
+    "RNNCell",
     "ReLU",
     "ReLU6",
     "Sequential",
