@@ -511,9 +511,9 @@ def test_loss_landscape_starts_where_its_map_is_clicked():
     simulation = LossLandscape()
     left, bottom, width, height = simulation.axes_box  # the map, in fractions of the picture
     simulation.buttons["Step downhill"].click()
-    simulation.picture.click = [left + 0.75 * width, 1 - (bottom + 0.25 * height)]
+    simulation.picture.click = [left + 0.75 * width, 1 - (bottom + 0.6 * height)]
     (x_lo, x_hi), (y_lo, y_hi) = SURFACES["ravine"].bounds
-    start = (x_lo + 0.75 * (x_hi - x_lo), y_lo + 0.25 * (y_hi - y_lo))
+    start = (x_lo + 0.75 * (x_hi - x_lo), y_lo + 0.6 * (y_hi - y_lo))  # (2.5, 0.3)
     assert (simulation.numbers["x"], simulation.numbers["y"]) == pytest.approx(start)
     assert simulation.numbers["steps"] == 0
     simulation.picture.click = [left / 2, 0.5]  # left of the map: nothing moves

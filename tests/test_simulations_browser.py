@@ -104,16 +104,16 @@ def drive_neuron(page) -> None:
 
 
 def drive_loss_landscape(page) -> None:
-    """Click the ravine's map 3/4 across and 3/4 up, then step downhill with SGD."""
+    """Click the ravine's map 3/4 across and 3/5 up, then step downhill with SGD."""
     margins = Simulation.margins  # the map's box in the picture (no layout engine moves it)
     fx = margins["left"] + 0.75 * (margins["right"] - margins["left"])
-    fy = 1 - (margins["bottom"] + 0.75 * (margins["top"] - margins["bottom"]))
+    fy = 1 - (margins["bottom"] + 0.6 * (margins["top"] - margins["bottom"]))
     picture = page.locator(".tracegrad-simulation img").first
     box = picture.bounding_box()
     picture.click(position={"x": fx * box["width"], "y": fy * box["height"]})
-    until_shown(page, {"x": 2.5, "y": 0.75, "steps": 0})
+    until_shown(page, {"x": 2.5, "y": 0.3, "steps": 0})  # the sliders' notches nearest
     press(page, "Step downhill", 3)
-    position = Tensor(np.array([2.5, 0.75]), requires_grad=True)
+    position = Tensor(np.array([2.5, 0.3]), requires_grad=True)
     for _ in range(3):  # a fresh optimizer each press, as the widget makes one
         optimizer = default_optimizers(ravine)["SGD"]([position])
         for _ in range(10):

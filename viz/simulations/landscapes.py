@@ -63,9 +63,9 @@ class LossLandscape(Simulation):
         if not (0 <= u <= 1 and 0 <= v <= 1):
             return
         (x_lo, x_hi), (y_lo, y_hi) = self.surface().bounds
-        with self.quietly():
-            self.controls["x"].value = round(x_lo + u * (x_hi - x_lo), 2)
-            self.controls["y"].value = round(y_lo + v * (y_hi - y_lo), 2)
+        with self.quietly():  # to the sliders' notches: a pixel is about 0.02 across
+            self.controls["x"].value = round(x_lo + u * (x_hi - x_lo), 1)
+            self.controls["y"].value = round(y_lo + v * (y_hi - y_lo), 1)
         self.path = []
         self.refresh()
 
