@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import autograd
+import tracegrad
 from autograd import Tensor, no_grad
 
 X = np.arange(24.0).reshape(2, 3, 4) / 7.0
@@ -58,6 +59,48 @@ def test_size_is_numpy_count_and_torch_shape():
     assert (x.numel(), x.dim()) == (t.numel(), t.dim())
     with pytest.raises(ValueError, match="size"):
         x.size(3)
+
+
+SIZE_USES = [  # what torch code does with a shape, applied to ours and to torch.Size
+    ("itself", lambda s: s),
+    ("slice", lambda s: s[1:]),
+    ("index", lambda s: s[-1]),
+    ("plus-tuple", lambda s: s + (5,)),  # noqa: RUF005 (the operator is what is tested)
+    ("tuple-plus", lambda s: (5,) + s),  # noqa: RUF005
+    ("times", lambda s: s * 2),
+    ("times-left", lambda s: 2 * s),
+    ("numel", lambda s: s.numel()),
+    ("len", len),
+    ("unpack", lambda s: [*s]),
+    ("equals-tuple", lambda s: s == (2, 3, 4)),
+    ("equals-list", lambda s: s == [2, 3, 4]),
+    ("hash", lambda s: hash(s) == hash((2, 3, 4))),
+    ("repr", repr),
+]
+
+
+@pytest.mark.parametrize("use", [pytest.param(f, id=name) for name, f in SIZE_USES])
+@pytest.mark.parametrize("where", ["shape", "size()"])
+def test_shape_is_a_size_as_torch(where, use):
+    """t.shape and t.size() are Sizes: each use gives torch's value, and a Size stays a Size."""
+    x, t = both()
+    mine, theirs = (x.shape, t.shape) if where == "shape" else (x.size(), t.size())
+    ours, torchs = use(mine), use(theirs)
+    assert ours == torchs and type(ours).__name__ == type(torchs).__name__
+    assert isinstance(mine, tracegrad.Size) and isinstance(mine, tuple)
+
+
+def test_size_prints_as_a_tuple_and_is_made_of_ints():
+    """str (print, f-strings, every error message) is the tuple's; repr is torch's; a Size is
+    built from ints (numpy's too) and refuses anything else, as torch.Size."""
+    shape = Tensor(np.zeros((0, 3))).shape
+    assert (str(shape), f"{shape}", repr(shape)) == ("(0, 3)", "(0, 3)", "torch.Size([0, 3])")
+    assert shape.numel() == 0 and tracegrad.Size().numel() == 1 == torch.Size().numel()
+    assert tracegrad.Size(np.array([2, 3])) == (2, 3)
+    assert all(type(n) is int for n in tracegrad.Size(np.array([2, 3])))
+    with pytest.raises(TypeError, match="item 1 is 'float'"):
+        tracegrad.Size([2, 2.5])
+    assert np.zeros(shape).shape == (0, 3) and tracegrad.zeros(shape).shape == (0, 3)
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ from autograd.linalg import (
 )
 from autograd.modes import enable_grad, is_grad_enabled, no_grad
 from autograd.rng import Generator, initial_seed, manual_seed, seed
+from autograd.size import Size
 from autograd.tensor import Tensor
 
 from . import autograd, cuda, nn, optim, utils
@@ -237,6 +238,7 @@ from .serialization import load, save
 
 __all__ = [
     "Generator",
+    "Size",
     "Tensor",
     "abs",
     "acos",
