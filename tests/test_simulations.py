@@ -518,3 +518,20 @@ def test_loss_landscape_starts_where_its_map_is_clicked():
     assert simulation.numbers["steps"] == 0
     simulation.picture.click = [left / 2, 0.5]  # left of the map: nothing moves
     assert (simulation.numbers["x"], simulation.numbers["y"]) == pytest.approx(start)
+
+
+@pytest.mark.parametrize("name", ["loss-landscape", "neuron", "adam-vs-adamw", "three-gates"])
+def test_a_simulations_state_is_a_dict_of_its_controls_that_round_trips(name):
+    simulation = SIMULATIONS[name]()
+    moved = {key: control.value for key, control in simulation.controls.items()}
+    for key, control in simulation.controls.items():  # every control somewhere else
+        options = getattr(control, "options", None)
+        moved[key] = options[-1] if options else (control.value + control.max) / 2
+    simulation.state = moved
+    numbers, state = simulation.numbers, simulation.state
+    assert state == moved
+    again = SIMULATIONS[name]()
+    again.state = state
+    assert again.numbers == numbers and again.state == state
+    with pytest.raises(KeyError, match="no control"):
+        again.state = {"nope": 1.0}

@@ -3,7 +3,8 @@
 graph.py: draw_graph, save. plots.py: training curves, decision boundaries, LR schedules,
 gradient flow, activation and gradient histograms. filters.py: a conv layer's kernels and the
 feature maps an input produces. surfaces.py: 2-D test surfaces and the paths
-the optimizer ladder takes on them.
+the optimizer ladder takes on them. simulations/: the course's simulations as live widgets
+(`import viz.simulations`: it needs the widgets extra, so it is not imported here).
 """
 
 from .filters import plot_feature_maps, plot_filters

@@ -102,6 +102,24 @@ class Simulation(widgets.VBox):
         self.add_class("tracegrad-simulation")  # what a page's screenshot shows
         self.refresh()
 
+    @property
+    def state(self) -> dict[str, object]:
+        """Every control's value by name: a dict that `state = ...` takes back."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    @state.setter
+    def state(self, values: Mapping[str, object]) -> None:
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise KeyError(
+                f"{type(self).__name__}: no control {unknown}; it has {list(self.controls)}"
+            )
+        for name, value in values.items():  # in order: a moved() may set the next controls
+            with self.quietly():
+                self.controls[name].value = value
+            self.moved(name)
+        self.refresh()
+
     def value(self, name: str) -> float:
         """The current value of the control `name`."""
         return self.controls[name].value
@@ -135,11 +153,11 @@ class Simulation(widgets.VBox):
     @contextmanager
     def quietly(self) -> Iterator[None]:
         """Set controls inside this block without recomputing after each one."""
-        self._quiet = True
+        previous, self._quiet = self._quiet, True
         try:
             yield
         finally:
-            self._quiet = False
+            self._quiet = previous
 
     def _moved(self, change: dict) -> None:
         if self._quiet:
