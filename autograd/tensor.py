@@ -20,6 +20,7 @@ import numpy as np
 
 from . import graph, modes, ops
 from .activations import Activations
+from .conversions import Conversions
 from .dtypes import as_array, float_dtype, is_number, number_dtype, promote, real_dtype
 from .elementwise import Elementwise
 from .indexing import Indexing
@@ -33,7 +34,6 @@ from .shapes import (
     broadcasting,
     normalize_axes,
     normalize_axis,
-    shape_arg,
     torch_axes,
 )
 from .size import Size
@@ -60,15 +60,12 @@ _OPERATORS = {
     np.equal: operator.eq,
     np.not_equal: operator.ne,
 }
-_TYPE_NAMES = {  # dtype -> torch's legacy type name, for t.type()
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-    "uint8": "ByteTensor", "bool": "BoolTensor",
-}  # fmt: skip
 _REPR_DEFAULT_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))  # torch's
 
 
-class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlgebra):
+class Tensor(
+    Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping, LinearAlgebra, Conversions
+):
     """An array `data` (numpy), its gradient `grad` (a Tensor or None) and the graph behind it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: lists and numbers become float32, numpy
@@ -459,81 +456,6 @@ class Tensor(Indexing, InPlace, Elementwise, Activations, Reductions, Reshaping,
         out.data = data
         return out
 
-    # --- torch's dtype and device conversions (last: their names shadow float, int and bool in
-    # the rest of the class body) ------------------------------------------------------------------
-
-    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> "Tensor":
-        """torch's to: t.to(float64), t.to(other) (other's dtype), t.to("cpu"), t.to("cpu",
-        float64). self if nothing changes, else a copy on the graph. The CPU is the only device:
-        another raises RuntimeError."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif _is_device(arg):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None and _device_name(device) != "cpu":
-            raise RuntimeError(
-                f"to: device {str(device)!r} is not available; tracegrad runs on the CPU (numpy)"
-            )
-        if dtype is None or real_dtype(dtype, "to") == self.dtype:
-            return self
-        return self.astype(dtype)
-
-    def type_as(self, other: "Tensor") -> "Tensor":
-        """self in other's dtype."""
-        return self.to(other.dtype)
-
-    def cpu(self) -> "Tensor":
-        """self: tracegrad's tensors live on the CPU."""
-        return self
-
-    @property
-    def device(self) -> str:
-        """Always "cpu"."""
-        return "cpu"
-
-    def type(self, dtype: Any = None) -> Any:
-        """torch's type: with a dtype, self in it (as to); without, the type's name
-        ("torch.FloatTensor")."""
-        if dtype is not None:
-            return self.to(dtype)
-        return f"torch.{_TYPE_NAMES.get(self.dtype.name, 'Tensor')}"
-
-    def is_floating_point(self) -> bool:
-        return self.dtype.kind == "f"
-
-    def new_zeros(self, *shape: Any, dtype: Any = None) -> "Tensor":
-        """Zeros of `shape`, in self's dtype unless `dtype` says otherwise."""
-        return Tensor(np.zeros(shape_arg(shape)), dtype=self.dtype if dtype is None else dtype)
-
-    def new_ones(self, *shape: Any, dtype: Any = None) -> "Tensor":
-        return Tensor(np.ones(shape_arg(shape)), dtype=self.dtype if dtype is None else dtype)
-
-    def new_full(self, shape: Any, fill_value: Any, *, dtype: Any = None) -> "Tensor":
-        filled = np.full(shape_arg((shape,)), fill_value)
-        return Tensor(filled, dtype=self.dtype if dtype is None else dtype)
-
-    def new_tensor(self, data: Any, *, dtype: Any = None) -> "Tensor":
-        """A copy of `data` in self's dtype unless `dtype` says otherwise."""
-        return Tensor(np.array(data), dtype=self.dtype if dtype is None else dtype)
-
-    def float(self) -> "Tensor":
-        return self.to(np.float32)
-
-    def double(self) -> "Tensor":
-        return self.to(np.float64)
-
-    def long(self) -> "Tensor":
-        return self.to(np.int64)
-
-    def int(self) -> "Tensor":
-        return self.to(np.int32)
-
-    def bool(self) -> "Tensor":
-        return self.to(np.bool_)
-
 
 class ElementCount(int):
     """What `t.size` is: numpy's element count (an int), which called gives torch's answer,
@@ -664,14 +586,3 @@ def floating(x: Tensor) -> Tensor:
     """x as a float op's input: integer and bool tensors compute in the default float (torch)."""
     dtype = float_dtype(x.dtype)
     return x if dtype == x.dtype else x.astype(dtype)
-
-
-def _is_device(arg: Any) -> bool:
-    """Whether `to`'s argument names a device ("cpu", "cuda:0", a torch-style device object)."""
-    if isinstance(arg, str):
-        return arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
-    return isinstance(getattr(arg, "type", None), str)  # torch.device; a numpy dtype's is a class
-
-
-def _device_name(device: Any) -> str:
-    return str(getattr(device, "type", device)).split(":")[0]
