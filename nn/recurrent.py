@@ -124,12 +124,15 @@ class _Weighted(Module):
 
 class _Cell(_Weighted):
     """A layer's one step: input (N, input_size) or unbatched (input_size,), state likewise with
-    hidden_size; returns the next state."""
+    hidden_size; returns the next state. `mode` (a key of STEPS) says which step."""
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, generator: Any):
+    mode: str
+
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, generator: Any = None
+    ) -> None:
         _check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
-        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
-        self.bias = bias
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self._make_weights("", input_size, bias, as_generator(generator))
 
     def _step(self, input: Tensor, hx: Any) -> State:
@@ -171,9 +174,8 @@ class RNNCell(_Cell):
         nonlinearity: str = "tanh",
         generator: Any = None,
     ) -> None:
-        super().__init__(
-            _rnn_mode("RNNCell", nonlinearity), input_size, hidden_size, bias, generator
-        )
+        self.mode = _rnn_mode("RNNCell", nonlinearity)
+        super().__init__(input_size, hidden_size, bias, generator)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)[0]
@@ -183,10 +185,7 @@ class LSTMCell(_Cell):
     """One LSTM step: (N, in), ((N, H), (N, H)) -> (h', c'), each (N, H); unbatched without N.
     hx=None starts both from zeros."""
 
-    def __init__(
-        self, input_size: int, hidden_size: int, bias: bool = True, generator: Any = None
-    ) -> None:
-        super().__init__("LSTM", input_size, hidden_size, bias, generator)
+    mode = "LSTM"
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> State:
         return self._step(input, hx)
@@ -195,10 +194,7 @@ class LSTMCell(_Cell):
 class GRUCell(_Cell):
     """One GRU step: (N, in), (N, H) -> (N, H); unbatched without N. hx=None starts from zeros."""
 
-    def __init__(
-        self, input_size: int, hidden_size: int, bias: bool = True, generator: Any = None
-    ) -> None:
-        super().__init__("GRU", input_size, hidden_size, bias, generator)
+    mode = "GRU"
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)[0]
@@ -213,20 +209,22 @@ class _Recurrent(_Weighted):
 
     input (L, N, input_size), or (N, L, input_size) with batch_first, or unbatched (L, input_size);
     state (layers * directions, N, H), or unbatched (layers * directions, H); output
-    (L, N, directions * H) (batch_first: (N, L, ...); unbatched: (L, ...)).
+    (L, N, directions * H) (batch_first: (N, L, ...); unbatched: (L, ...)). `mode` (a key of
+    STEPS) says which step.
     """
+
+    mode: str
 
     def __init__(
         self,
-        mode: str,
         input_size: int,
         hidden_size: int,
-        num_layers: int,
-        bias: bool,
-        batch_first: bool,
-        dropout: float,
-        bidirectional: bool,
-        generator: Any,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        generator: Any = None,
     ) -> None:
         owner = type(self).__name__
         sizes = dict(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
@@ -239,7 +237,7 @@ class _Recurrent(_Weighted):
                 "nothing (as in torch)",
                 stacklevel=3,
             )
-        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, *sizes.values()
+        self.input_size, self.hidden_size, self.num_layers = sizes.values()
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional = bidirectional
         self.rng = as_generator(generator)
@@ -247,6 +245,11 @@ class _Recurrent(_Weighted):
             layer_input = input_size if layer == 0 else hidden_size * self._directions()
             for suffix in self._suffixes(layer):
                 self._make_weights(suffix, layer_input, bias, self.rng)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """(output, h_n) for RNN and GRU; LSTM's state is a pair."""
+        output, (h_n,) = self._run(input, hx)
+        return output, h_n
 
     def _directions(self) -> int:
         return 2 if self.bidirectional else 1
@@ -365,13 +368,9 @@ class RNN(_Recurrent):
         bidirectional: bool = False,
         generator: Any = None,
     ) -> None:
-        mode = _rnn_mode("RNN", nonlinearity)
-        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+        self.mode = _rnn_mode("RNN", nonlinearity)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, generator)  # fmt: skip
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        output, (h_n,) = self._run(input, hx)
-        return output, h_n
 
 
 class LSTM(_Recurrent):
@@ -380,6 +379,8 @@ class LSTM(_Recurrent):
     forward(input, hx=None) with hx a pair (h_0, c_0) -> (output, (h_n, c_n)), shaped as RNN's.
     proj_size (torch's projected LSTM) is not built: any value but 0 is refused.
     """
+
+    mode = "LSTM"
 
     def __init__(
         self,
@@ -398,7 +399,7 @@ class LSTM(_Recurrent):
                 f"LSTM: proj_size={proj_size} is not supported here (tracegrad's LSTM has no "
                 "projection of h); leave proj_size=0"
             )
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, generator)  # fmt: skip
 
     def forward(
@@ -414,20 +415,4 @@ class GRU(_Recurrent):
     forward(input, hx=None) -> (output, h_n), shaped as RNN's.
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        generator: Any = None,
-    ) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, generator)  # fmt: skip
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        output, (h_n,) = self._run(input, hx)
-        return output, h_n
+    mode = "GRU"
