@@ -85,7 +85,8 @@ def backward(
                 continue
             for parent, g in zip(node.parents, run_vjp(node), strict=True):
                 if g is not None and parent.requires_grad:
-                    g = _fit(g, node, parent)
+                    if g is node.grad or parent.shape != node.shape:  # the rare cases: see _fit
+                        g = _fit(g, node, parent)
                     parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None

@@ -122,7 +122,7 @@ class Value:
     @staticmethod
     def sum(terms: Iterable["Value | float"]) -> "Value":
         """One node adding all `terms` (cheaper than a chain of binary adds)."""
-        terms = tuple(_lift(t, "sum") for t in terms)
+        terms = tuple(t if isinstance(t, Value) else _lift(t, "sum") for t in terms)
         n = len(terms)
         return _result(sum(t.data for t in terms), "sum", terms, lambda g: (g,) * n)
 
@@ -131,7 +131,9 @@ class Value:
         """w1*x1 + ... + wn*xn as one node: a neuron's weighted sum, 5x faster than n muls."""
         if len(ws) != len(xs):
             raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-        ws, xs = [_lift(w, "dot") for w in ws], [_lift(x, "dot") for x in xs]
+        # isinstance before _lift: a neuron's weights and inputs are mostly Values already
+        ws = [w if isinstance(w, Value) else _lift(w, "dot") for w in ws]
+        xs = [x if isinstance(x, Value) else _lift(x, "dot") for x in xs]
         wd, xd = [w.data for w in ws], [x.data for x in xs]
         return _result(
             sum(map(operator.mul, wd, xd)),
@@ -177,7 +179,9 @@ def _result(data: float, op: str, parents: tuple, vjp: Callable) -> Value:
 
 def _lift(x: Value | float, op: str) -> Value:
     """`x` itself if it is a Value, else a constant Value holding the number."""
-    return x if isinstance(x, Value) else Value(_as_float(x, op))
+    if isinstance(x, Value):
+        return x
+    return Value(x if type(x) is float else _as_float(x, op))
 
 
 def _as_float(x: object, op: str) -> float:

@@ -194,8 +194,8 @@ def sum(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """
     if not _fast(x) or x.size == 0:
         return numpy_backend.sum(x, axes, keepdims)
-    if axes == tuple(range(x.ndim)):  # (4,): 0.5 us vs numpy_backend's 1.9 (float64 accumulation)
-        total = x.dtype.type(_sum_all(x.reshape(-1)))
+    if len(axes) == x.ndim:  # all axes (they come sorted, each once); (4,): 0.5 us vs 1.9
+        total = x.dtype.type(_sum_all(x.ravel()))  # ravel: a view, x being C-contiguous
         return np.full((1,) * x.ndim, total, dtype=x.dtype) if keepdims else total
     if x.ndim != 2 or axes not in ((0,), (1,)) or (axes == (1,) and x.size > _ROW_LOOP_MAX):
         return numpy_backend.sum(x, axes, keepdims)
