@@ -24,6 +24,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/ops.py
 	$(BIN)/python bench/mlp.py
 	$(BIN)/python bench/conv.py
+	$(BIN)/python bench/overhead.py
 
 fuzz: $(VENV)/.installed-dev
 	$(BIN)/python bench/fuzz.py --seconds 600
