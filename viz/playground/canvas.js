@@ -33,9 +33,10 @@ function heatImage(bytes, offset, resolution, discretize) {
   return image;
 }
 
+const tile = document.createElement("canvas");  // one heat map at its own size, then scaled
+
 function drawHeat(ctx, bytes, offset, resolution, x, y, size, discretize) {
-  const tile = document.createElement("canvas");
-  tile.width = tile.height = resolution;
+  if (tile.width !== resolution) tile.width = tile.height = resolution;
   tile.getContext("2d").putImageData(heatImage(bytes, offset, resolution, discretize), 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tile, x, y, size, size);

@@ -2,19 +2,20 @@
 
 The kernel stays free while it plays (the page's buttons and the notebook keep answering). Frames
 wait for the browser: once a view has reported a painted frame (`painted`), a frame waits while
-IN_FLIGHT frames are sent but not yet painted. Two in flight let the next frame be computed
-while the browser paints the last. Without that back-pressure a producer outruns the browser,
-the unsent updates pile up in the server and Pause takes effect seconds late (issue 18 measured
-25 s). A view that paints nothing for `stall_timeout` seconds is gone (a closed tab; a hidden
-one does not paint either): playing stops, so a forgotten page does not train forever and its
-kernel can be culled as idle. Pause takes effect at the end of the frame being computed.
+IN_FLIGHT frames are sent but not yet painted. Three in flight let the next frames be computed
+while the browser paints (two gave about 17 frames/s in Chromium, three about 18-22). Without
+that back-pressure a producer outruns the browser, the unsent updates pile up in the server and
+Pause takes effect seconds late (issue 18 measured 25 s). A view that paints nothing for
+`stall_timeout` seconds is gone (a closed tab; a hidden one does not paint either): playing
+stops, so a forgotten page does not train forever and its kernel can be culled as idle. Pause
+takes effect at the end of the frame being computed.
 """
 
 import threading
 import time
 from collections.abc import Callable
 
-IN_FLIGHT = 2  # frames sent and not yet reported painted, at most
+IN_FLIGHT = 3  # frames sent and not yet reported painted, at most
 
 
 class Player:
