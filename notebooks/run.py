@@ -51,9 +51,13 @@ def execute(notebook: nbformat.NotebookNode, quick: bool) -> nbformat.NotebookNo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, files unchanged")
-    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    parser.add_argument("names", nargs="*", help="notebook names, .ipynb optional (default: all)")
     args = parser.parse_args()
-    paths = [HERE / name for name in args.names] if args.names else notebooks()
+    paths = [HERE / Path(name).with_suffix(".ipynb").name for name in args.names] or notebooks()
+    missing = [path.name for path in paths if not path.exists()]
+    if missing:
+        known = ", ".join(path.stem for path in notebooks())
+        parser.error(f"no notebook {', '.join(missing)} in {HERE}; there are {known}")
     for path in paths:
         print(f"running {path.name}", file=sys.stderr)
         run(path, args.quick)

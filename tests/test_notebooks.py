@@ -4,6 +4,7 @@ results (each asserts its own, e.g. `assert test_accuracy >= 0.97`)."""
 import importlib.util
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -96,3 +97,13 @@ def test_make_lab_installs_the_extra_then_serves_the_notebooks_on_localhost_only
     assert len(install) == 1 and len(serve) == 1 and install[0] < serve[0], dry_run
     options = dry_run[serve[0]].split()
     assert "--ip=127.0.0.1" in options and "--notebook-dir=notebooks" in options
+
+
+def test_the_runner_refuses_an_unknown_notebook_naming_the_ones_there():
+    done = subprocess.run(
+        [sys.executable, str(NOTEBOOKS / "run.py"), "--quick", "07_nope"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no notebook 07_nope.ipynb" in done.stderr
+    assert "01_value_and_backward, 02_micrograd_mlp" in done.stderr
