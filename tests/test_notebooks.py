@@ -52,17 +52,41 @@ assert [type(m) for m in cnn] == [type(m) for m in digits_cnn()]  # the CLI's mo
 }
 
 
+# Every notebook ends with 3-5 exercises (viz.exercises): each check refused the learner's
+# placeholder the first time it ran and accepted the collapsed solution the last time.
+EXERCISES_CHECKED = """
+from viz.exercises import EXERCISES
+assert 3 <= len(EXERCISES) <= 5, EXERCISES
+for exercise in EXERCISES:
+    assert exercise.attempts[0] is False and exercise.attempts[-1] is True, exercise
+"""
+
+
 @pytest.mark.parametrize("name", EXPECTED)
 def test_notebook_runs_and_reaches_its_results(name):
     path = NOTEBOOKS / name
     before = path.read_bytes()
     notebook = nbformat.read(path, as_version=4)
-    if name in AFTERWARDS:
-        notebook.cells.append(nbformat.v4.new_code_cell(AFTERWARDS[name]))
+    checks = AFTERWARDS.get(name, "") + EXERCISES_CHECKED
+    notebook.cells.append(nbformat.v4.new_code_cell(checks))
     notebook = runner.execute(notebook, quick=True)
     assert path.read_bytes() == before  # quick runs leave the committed file alone
     kinds = {output.output_type for cell in notebook.cells for output in cell.get("outputs", [])}
     assert "error" not in kinds
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_exercise_checks_and_solutions_are_collapsed(name):
+    """A learner sees each check's verdict and a folded solution, not the answer in the code."""
+    cells = nbformat.read(NOTEBOOKS / name, as_version=4).cells
+    tagged = {tag: [c for c in cells if tag in c.metadata.get("tags", [])] for tag in TAGS}
+    assert 3 <= len(tagged["exercise-check"]) <= 5
+    assert len(tagged["solution"]) == len(tagged["exercise-check"])
+    for cell in tagged["exercise-check"] + tagged["solution"]:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source
+
+
+TAGS = ("exercise-check", "solution")
 
 
 @pytest.mark.parametrize("name", EXPECTED)
