@@ -3,6 +3,7 @@ should be, and bad input is refused with a message naming the problem."""
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.contour import ContourSet
 
 import nn
@@ -84,6 +85,13 @@ def test_plot_history_marks_the_best_epoch(tmp_path):
     assert len(vertical) == 1 and vertical[0].get_linestyle() == "--"
     marker = [line for line in ax.lines if list(line.get_xdata()) == [7]]
     assert [list(line.get_ydata()) for line in marker] == [[1 / 7]]  # on the validation curve
+
+
+def test_plot_history_says_what_made_the_curves_in_its_title():
+    title = "AdamW, lr = 0.001, weight_decay = 1, cosine schedule"
+    figure = plot_history(training_history(), ("loss", "accuracy"), title=title)
+    assert figure.get_suptitle() == title  # one title over every metric's subplot
+    assert plot_history(training_history()).get_suptitle() == ""
 
 
 def test_plot_history_without_validation_draws_the_train_curve_only():
@@ -201,6 +209,20 @@ def test_plot_lr_schedule_draws_one_line_per_schedule(tmp_path):
     np.testing.assert_allclose(step[[0, 4, 5, 10, 19]], [0.1, 0.1, 0.05, 0.025, 0.0125])
 
 
+def test_plot_lr_schedule_holds_each_lr_for_its_whole_step():
+    """Step i uses one lr from x = i to i + 1: StepLR's drop after step 4 is a vertical edge at
+    x = 5, and the last step's lr reaches x = steps."""
+    figure = plot_lr_schedule({"step": lambda o: StepLR(o, step_size=5, gamma=0.5)}, 8, lr=0.1)
+    (line,) = figure.axes[0].lines
+    assert line.get_drawstyle() == "steps-post"
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(9))
+    np.testing.assert_allclose(line.get_ydata(), [0.1] * 5 + [0.05] * 4)
+    drawn = line.get_path().vertices  # the corners matplotlib draws, in data coordinates
+    assert [4.0, 0.1] in drawn.tolist() and [5.0, 0.1] in drawn.tolist()  # flat over step 4
+    assert [5.0, 0.05] in drawn.tolist()  # then straight down at x = 5
+    np.testing.assert_allclose(drawn[-1], [8.0, 0.05])
+
+
 @pytest.mark.parametrize(
     ("schedules", "steps", "message"),
     [({}, 10, "schedules is empty"), ({"c": lambda o: StepLR(o, 1)}, 0, "steps must be")],
@@ -248,6 +270,63 @@ def test_plot_histograms_shows_every_layer_and_its_gradients(tmp_path):
     relu_counts = [patch.get_height() for patch in top[1].patches]
     assert sum(relu_counts) == 16 * 6  # the ReLU's own output, which model(x) fuses away
     assert all(p.grad is None for p in model.parameters())  # the model's gradients untouched
+
+
+def deep_sigmoid_blocks(depth=9):
+    """(Linear, Sigmoid) blocks then a Linear, torch's default init: the gradients reaching
+    the blocks span seven powers of ten, as in notebook 05's vanishing-gradient section."""
+    blocks = [nn.Sequential(nn.Linear(16, 16, generator=i), nn.Sigmoid()) for i in range(depth)]
+    return nn.Sequential(*blocks, nn.Linear(16, 4, generator=depth))
+
+
+def drawn_texts(figure):
+    """Every text a reader sees on `figure` once drawn: titles, axis labels, offset texts and
+    the tick labels inside each axis's view, with their boxes in pixels."""
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    texts = []
+    for ax in figure.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, ax.xaxis.offsetText,
+                  ax.yaxis.offsetText]  # fmt: skip
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            ticks = axis.get_major_ticks()
+            texts += [tick.label1 for tick in ticks if low <= tick.get_loc() <= high]
+    shown = [text for text in texts if text.get_visible() and text.get_text()]
+    return [(text.get_text(), text.get_window_extent(canvas.get_renderer())) for text in shown]
+
+
+def test_plot_histograms_labels_do_not_overlap():
+    """Tiny gradients once got an offset text ("1e-7") drawn over the x label, and five long
+    tick labels ran into each other ("-0.0001" over "0.0000")."""
+    x = Tensor(np.random.default_rng(0).uniform(0, 1, (64, 16)))
+    texts = drawn_texts(plot_histograms(deep_sigmoid_blocks(), x, bins=30))
+    overlapping = [
+        (a, b) for i, (a, box) in enumerate(texts) for b, other in texts[i + 1 :]
+        if box.overlaps(other)
+    ]  # fmt: skip
+    assert len(texts) > 100 and overlapping == []
+
+
+def test_plot_histograms_puts_the_power_of_ten_in_the_label():
+    first, last = nn.Linear(4, 3, generator=0), nn.Linear(3, 2, generator=1)
+    first.weight.data *= 1e4  # activations in the thousands
+    last.weight.data *= 1e-5  # the gradient reaching `first`'s output is the column sums of this
+    x = Tensor(np.random.default_rng(0).uniform(-1, 1, (50, 4)))
+    figure = plot_histograms(nn.Sequential(first, last), x)
+    big = int(np.log10(np.abs(first(x).numpy()).max()))  # the histogram spans min to max
+    tiny = int(np.floor(np.log10(np.abs(last.weight.numpy().sum(axis=0)).max())))
+    assert big >= 3 and tiny <= -3
+    labels = [ax.get_xlabel() for ax in figure.axes]
+    scaled = [f"activation ($\\times 10^{{{big}}}$)", f"gradient ($\\times 10^{{{tiny}}}$)"]
+    assert labels == [scaled[0], "activation", scaled[1], "gradient"]
+    FigureCanvasAgg(figure).draw()
+    bottom_left = figure.axes[2]
+    ticks = [t for t in bottom_left.xaxis.get_major_ticks() if t.label1.get_text()]
+    for tick in ticks:  # each label is its position divided by the power of ten
+        assert float(tick.label1.get_text()) == pytest.approx(
+            tick.get_loc() / 10.0**tiny, rel=1e-2, abs=1e-9
+        )
 
 
 def test_plot_histograms_refuses_what_it_cannot_run():

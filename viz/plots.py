@@ -1,8 +1,8 @@
 """Training plots with matplotlib, each drawn on a Figure of its own (no pyplot state, no display).
 
-    plot_history            a metric per subplot, train and validation against the epoch
+    plot_history            a metric per subplot, train and validation against the epoch, titled
     plot_decision_boundary  the class a 2-D model predicts across the plane, under the data
-    plot_lr_schedule        the learning rate each step uses, one line per schedule
+    plot_lr_schedule        the learning rate each step uses, one stepped line per schedule
     plot_gradient_flow      each parameter's gradient norm against the step, log scale
     plot_histograms         each layer's activations and their gradients, for one batch
     save_figure             a Figure to PNG, SVG or PDF, by the path's suffix
@@ -20,6 +20,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from autograd import Tensor, Value, grad, no_grad
 from autograd.arguments import is_whole
@@ -47,10 +48,14 @@ def save_figure(figure: Figure, path: str | Path | None) -> Figure:
 
 
 def plot_history(
-    history: History, metrics: Sequence[str] = ("loss",), path: str | Path | None = None
+    history: History,
+    metrics: Sequence[str] = ("loss",),
+    path: str | Path | None = None,
+    title: str | None = None,
 ) -> Figure:
     """A subplot per metric: `history.series(m)` and, when logged, `history.series("val_" + m)`
-    (each (epochs,)) against `history.series("epoch")`.
+    (each (epochs,)) against `history.series("epoch")`, under `title` (say what made the
+    curves: "AdamW, lr = 0.001, weight_decay = 1, cosine schedule").
 
     When early stopping chose a best epoch (`history.best_epoch`), a dashed line and a dot on
     the validation curve mark it.
@@ -60,6 +65,8 @@ def plot_history(
     epochs = history.series("epoch")
     for ax, metric in zip(figure.subplots(1, len(metrics), squeeze=False)[0], metrics, strict=True):
         _plot_metric(ax, history, metric, epochs)
+    if title is not None:
+        figure.suptitle(title)
     return save_figure(figure, path)
 
 
@@ -223,17 +230,23 @@ def plot_lr_schedule(
 ) -> Figure:
     """One line per named schedule: the learning rate each of `steps` training steps uses, from
     a starting `lr`. A schedule is given as `make_scheduler`, optimizer -> scheduler, as in
-    `{"cosine": lambda o: CosineAnnealingLR(o, 100)}`."""
+    `{"cosine": lambda o: CosineAnnealingLR(o, 100)}`.
+
+    Step i trains with one lr from x = i to x = i + 1, so each line is drawn as steps
+    (drawstyle "steps-post", ydata (steps + 1,): the last lr repeated at x = steps): a StepLR
+    drop is a vertical edge, not a ramp between two steps."""
     if not schedules:
         raise ValueError("plot_lr_schedule: schedules is empty; give {name: make_scheduler}")
     if not is_whole(steps) or steps < 1:
         raise ValueError(f"plot_lr_schedule: steps must be an int >= 1, got {steps!r}")
-    figure = Figure(figsize=(6, 4), layout="constrained")
+    figure = Figure(figsize=(7.5, 4), layout="constrained")
     ax = figure.add_subplot()
     for name, make_scheduler in schedules.items():
-        ax.plot(np.arange(steps), schedule_values(make_scheduler, steps, lr), label=name)
+        values = schedule_values(make_scheduler, steps, lr)
+        ax.plot(np.arange(steps + 1), [*values, values[-1]], drawstyle="steps-post", label=name)
     ax.set(xlabel="step", ylabel="learning rate", title=f"learning-rate schedules, lr = {lr:g}")
-    ax.legend()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, not over them
     return save_figure(figure, path)
 
 
@@ -280,6 +293,9 @@ def plot_histograms(
 
     The layers of `model` run one by one, in the mode it is in (train() or eval()): the fused
     Linear+ReLU that `model(x)` would run has no output of its own before the ReLU.
+    Each column is 2 inches wide; an axis whose numbers are below 0.01 or from 1000 up gives
+    their power of ten in its label (gradient (x 10^-7), in mathtext), not in an offset text,
+    which matplotlib would draw over the label of a column this narrow.
     """
     if not isinstance(model, Sequential) or len(model) == 0:
         raise ValueError(f"plot_histograms: model must be a non-empty nn.Sequential, got {model!r}")
@@ -288,17 +304,34 @@ def plot_histograms(
     outputs = _layer_outputs(model, x)
     # grad returns d loss / d outputs without storing any .grad: the model's own stay as they were
     gradients = grad(outputs[-1].sum(), outputs)
-    figure = Figure(figsize=(2.4 * len(outputs) + 0.6, 4.6), layout="constrained")
+    figure = Figure(figsize=(2.0 * len(outputs) + 0.6, 4.6), layout="constrained")
     axes = figure.subplots(2, len(outputs), squeeze=False)
     columns = zip(model.named_children(), outputs, gradients, axes.T, strict=True)
     for (name, layer), out, g, (top, bottom) in columns:
-        top.hist(out.data.ravel(), bins=bins, color="tab:blue")
-        top.set(title=f"{name}: {type(layer).__name__}", xlabel="activation")
-        bottom.hist(g.data.ravel(), bins=bins, color="tab:orange")
-        bottom.set(xlabel="gradient")
+        _histogram(top, out.data.ravel(), bins, "tab:blue", "activation")
+        top.set_title(f"{name}: {type(layer).__name__}")
+        _histogram(bottom, g.data.ravel(), bins, "tab:orange", "gradient")
     axes[0, 0].set_ylabel("count")
     axes[1, 0].set_ylabel("count")
     return save_figure(figure, path)
+
+
+def _histogram(ax: Axes, values: np.ndarray, bins: int, colour: str, label: str) -> None:
+    """A histogram of `values` (n,) with at most 4 short tick labels under it: the power of ten
+    of tiny or huge bin edges goes in the x label, so nothing under the axis overlaps."""
+    _, edges, _ = ax.hist(values, bins=bins, color=colour)
+    exponent = _power_of_ten(max(abs(edges[0]), abs(edges[-1])))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 10.0**exponent:.3g}"))
+    ax.set_xlabel(label if exponent == 0 else f"{label} ($\\times 10^{{{exponent}}}$)")
+
+
+def _power_of_ten(largest: float) -> int:
+    """The power of ten of `largest` when it is below 0.01 or from 1000 up; 0 when numbers of
+    that size read well as they are (and for 0)."""
+    if largest == 0.0 or 0.01 <= largest < 1000.0:
+        return 0
+    return int(np.floor(np.log10(largest)))
 
 
 def _layer_outputs(model: Sequential, x: Tensor | np.ndarray) -> list[Tensor]:
