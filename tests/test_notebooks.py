@@ -20,6 +20,7 @@ EXPECTED = [
     "04_optimizer_ladder.ipynb",
     "05_training_diagnostics.ipynb",
     "06_cnn_digits.ipynb",
+    "07_window_classifier.ipynb",
 ]
 
 
@@ -33,7 +34,7 @@ def load_runner():
 runner = load_runner()
 
 
-def test_the_six_notebooks_are_there():
+def test_the_seven_notebooks_are_there():
     assert [path.name for path in runner.notebooks()] == EXPECTED
 
 
