@@ -31,15 +31,16 @@ class Exercise:
         self.attempts: list[bool] = []
         EXERCISES.append(self)
 
-    def check(self, answer: Any) -> bool:
-        """Print whether `answer` is right (None: not answered yet); return it."""
+    def check(self, answer: Any) -> None:
+        """Print whether `answer` is right (None: not answered yet) and note it in `attempts`.
+
+        Returns nothing, so a notebook cell ending in a check shows the verdict alone."""
         if answer is None:
             right, message = False, "Not answered yet: replace None with your answer and run again."
         else:
             right, message = self._judge(answer)
         self.attempts.append(right)
         print(f"{self.title}: {message}")
-        return right
 
     def _judge(self, answer: Any) -> tuple[bool, str]:
         try:
