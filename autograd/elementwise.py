@@ -77,7 +77,7 @@ class Elementwise:
 
     def hypot(self, other: Any) -> "Tensor":
         """sqrt(x^2 + y^2), without overflow or underflow."""
-        return tensor.apply(ops.hypot, *_floats(self, other, "hypot"))
+        return tensor.binary(ops.hypot, *_floats(self, other, "hypot"))
 
     # --- trigonometric and hyperbolic -----------------------------------------------------------
 
@@ -93,7 +93,7 @@ class Elementwise:
 
     def atan2(self, other: Any) -> "Tensor":
         """The angle of the point (other, self) in (-pi, pi]: torch.atan2(y, x) is y.atan2(x)."""
-        return tensor.apply(ops.atan2, *_floats(self, other, "atan2"))
+        return tensor.binary(ops.atan2, *_floats(self, other, "atan2"))
 
     def atan(self) -> "Tensor":
         return self.atan2(1.0)

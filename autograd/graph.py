@@ -7,6 +7,8 @@ A node is any object, hashed by identity, with these attributes (the node protoc
                    parent gets no gradient; None on a leaf, and after backward frees the graph
     grad           the gradient stored by the last backward
     shape          the shape of its data, () for a scalar
+    broadcasts     whether its gradients are arrays that the walk may have to fit to a parent
+                   (see _fit): True for Tensor; False for Value, whose gradients are floats
     requires_grad  whether backward should deliver a gradient to this node (always, for Value)
     op             the name of the op that made it ("" for a leaf), for messages and drawings
     saved_versions the versions of its inputs when its op saved them for backward (or
@@ -71,6 +73,7 @@ def backward(
     order = topo_order(root)
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
     run_vjp, narrator = _vjp_runner(order, explain)
+    fitting = root.broadcasts
     held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
@@ -85,8 +88,8 @@ def backward(
                 continue
             for parent, g in zip(node.parents, run_vjp(node), strict=True):
                 if g is not None and parent.requires_grad:
-                    if g is node.grad or parent.shape != node.shape:  # the rare cases: see _fit
-                        g = _fit(g, node, parent)
+                    if fitting and (g is node.grad or g.data.shape != parent.data.shape):
+                        g = _fit(g, node, parent)  # the rare cases: see _fit
                     parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None
@@ -154,10 +157,10 @@ def _fit(g: Any, node: Any, parent: Any) -> Any:
     back to parent's shape where the forward pass broadcast it, and copied where a VJP passed
     node's own gradient straight through to a leaf (as add's does), so no two leaves share one
     gradient array that an in-place change (zero_, clipping) would change for both."""
-    if parent.shape != node.shape:
-        return sum_to_shape(g, parent.shape)
+    if g.data.shape != parent.data.shape:
+        return sum_to_shape(g, parent.data.shape)
     if g is node.grad and not parent.parents:
-        return g.clone() if hasattr(g, "clone") else g  # floats are immutable
+        return g.clone()
     return g
 
 

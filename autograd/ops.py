@@ -6,6 +6,8 @@ gradient per input Tensor (None where an input gets none). VJPs are written with
 operations, so they can themselves be differentiated (`backward(create_graph=True)`); they
 capture inputs and arrays, never the output, so graphs hold no reference cycles. Gradients
 may come back in the broadcast shape: the backward walk sums them to each input's shape.
+Two-input primitives run through `tensor.binary`, which names the shapes when they do not
+broadcast.
 
 Everything else a Tensor does (sub, div, mean, relu, softmax, ...) is composed from these.
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 from . import backend, tensor
 from .graph import is_grad_enabled
-from .shapes import broadcast_shapes, broadcasting, kept_shape
+from .shapes import broadcast_shapes, kept_shape
 
 VJP = Callable[[Any], tuple]
 Primitive = Callable[..., tuple[np.ndarray, VJP]]
@@ -40,13 +42,13 @@ def saves_inputs(fn: Primitive) -> Primitive:
 
 @primitive
 def add(x, y):
-    return broadcasting("add", backend.kernels.add, x.data, y.data), lambda g: (g, g)
+    return backend.kernels.add(x.data, y.data), lambda g: (g, g)
 
 
 @primitive
 @saves_inputs
 def mul(x, y):
-    out = broadcasting("mul", backend.kernels.multiply, x.data, y.data)
+    out = backend.kernels.multiply(x.data, y.data)
     return out, lambda g: (g * y if x.requires_grad else None, g * x if y.requires_grad else None)
 
 
@@ -70,13 +72,13 @@ def pow(x, y):
         defined = ~((x.data == 0) & (y.data >= 0))
         return gx, (g * x**y * x.log()).where(defined, 0.0)
 
-    return broadcasting("pow", backend.kernels.power, x.data, y.data), vjp
+    return backend.kernels.power(x.data, y.data), vjp
 
 
 @primitive
 def maximum(x, y):
     """The larger of x and y elementwise; at a tie each gets half the gradient (torch)."""
-    out = broadcasting("maximum", backend.kernels.maximum, x.data, y.data)
+    out = backend.kernels.maximum(x.data, y.data)
     share = np.where(x.data > y.data, 1.0, np.where(x.data < y.data, 0.0, 0.5)).astype(out.dtype)
     return out, lambda g: (
         g * share if x.requires_grad else None,
@@ -172,7 +174,7 @@ def atan2(y, x):
             -g * (y / r) / r if x.requires_grad else None,
         )
 
-    return broadcasting("atan2", np.arctan2, y.data, x.data), vjp
+    return np.arctan2(y.data, x.data), vjp
 
 
 @primitive
@@ -181,7 +183,7 @@ def hypot(x, y):
     """sqrt(x^2 + y^2) without overflow or underflow; composed, x^2 overflows past 1e154 and
     vanishes below 1e-162, and scaling by the larger side costs a max and two divisions."""
 
-    out = broadcasting("hypot", np.hypot, x.data, y.data)
+    out = np.hypot(x.data, y.data)
 
     def vjp(g):  # x / r and y / r, r on the graph when the backward pass is recorded
         r = x.hypot(y) if is_grad_enabled() else tensor.Tensor._wrap(out)
@@ -197,7 +199,7 @@ def mod(x, y, *, rounding):
     of x) or down ("floor": Python's %, the sign of y, from fmod as torch has it, so a zero keeps
     x's sign). Composed, x - y * q rounds (fmod(5.3, 0.1)); fmod is exact. Gradients: g, and
     -g * q (torch's)."""
-    out = broadcasting("fmod" if rounding == "trunc" else "remainder", np.fmod, x.data, y.data)
+    out = np.fmod(x.data, y.data)
     if rounding == "floor":  # a remainder against y's sign moves by one y
         out = np.where((out != 0) & ((out < 0) != (y.data < 0)), out + y.data, out)
 
@@ -363,8 +365,8 @@ def sum(x, *, axes, keepdims):
 
     def vjp(g):
         if not keepdims and axes != tuple(range(len(axes))):  # inner axes: put their 1s back
-            g = g.reshape(*kept_shape(x.shape, axes))
-        return (g.broadcast_to(x.shape),)
+            g = g.reshape(*kept_shape(x.data.shape, axes))
+        return (g.broadcast_to(x.data.shape),)
 
     return backend.kernels.sum(x.data, axes, keepdims), vjp
 

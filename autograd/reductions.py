@@ -28,7 +28,7 @@ class Reductions:
     def sum(self, axis: Axis = None, keepdims: bool = False, dtype: Any = None) -> "Tensor":
         """Sum over `axis`, computed in `dtype` if given (torch's sum(dtype=))."""
         x = self if dtype is None else self.astype(real_dtype(dtype, "sum"))
-        axes = normalize_axes("sum", axis, x.ndim)
+        axes = normalize_axes("sum", axis, x.data.ndim)
         return tensor.apply(ops.sum, x, axes=axes, keepdims=keepdims)
 
     @torch_axes

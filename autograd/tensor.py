@@ -31,6 +31,7 @@ from .reductions import Reductions
 from .reshaping import Reshaping
 from .shapes import (
     Axis,
+    broadcast_shapes,
     broadcasting,
     normalize_axes,
     normalize_axis,
@@ -88,6 +89,7 @@ class Tensor(
     op = ""
     label = ""
     saved_versions: tuple[int, ...] | None = None  # inputs' versions when an op saved them
+    broadcasts = True  # the walk fits gradients to parents' shapes (graph._fit)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self.data = _as_array(data, dtype)
@@ -283,8 +285,7 @@ class Tensor(
                     f"backward: gradient can be left out only for a tensor of one element; "
                     f"pass gradient= an array of shape {self.shape}"
                 )
-            one = np.array(1, self.dtype)
-            return Tensor._wrap(one if not self.shape else one.reshape(self.shape))
+            return Tensor._wrap(np.array(1, self.data.dtype).reshape(self.data.shape))
         data = np.array(_as_array(gradient, self.dtype, "backward"))  # a copy: leaves may keep it
         if data.shape != self.shape:
             raise ValueError(f"backward: gradient has shape {data.shape}, expected {self.shape}")
@@ -528,7 +529,8 @@ def view_of(base: Tensor, out: Tensor) -> Tensor:
 
 
 def binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
-    """Apply a two-input primitive after lifting numbers and arrays and promoting dtypes.
+    """Apply a two-input primitive after lifting numbers and arrays and promoting dtypes; a
+    ValueError for shapes that do not broadcast names the op and both shapes.
 
     Promotion is a recorded cast (float32 with float64 gives float64; a float dtype wins over
     an integer one, as in torch), so each input's gradient comes back in that input's dtype.
@@ -540,7 +542,12 @@ def binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
     if x.data.dtype != y.data.dtype:
         dtype = promote(x.data.dtype, y.data.dtype)
         x, y = (t if t.data.dtype == dtype else t.astype(dtype) for t in (x, y))
-    return apply(primitive, x, y, **settings)
+    try:
+        return apply(primitive, x, y, **settings)
+    except ValueError as error:  # numpy's message names neither the op nor the shapes
+        if not str(error).startswith(primitive.__name__):  # not a primitive's own (matmul's)
+            broadcast_shapes(primitive.__name__, x.data.shape, y.data.shape)
+        raise
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ inputs (its vector-Jacobian product, VJP): one gradient per input, by the chain 
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from numbers import Real
 
 from .graph import backward
@@ -34,6 +35,7 @@ class Value:
     saved_versions = None  # the node protocol's; a Value's data is never changed in place
     requires_grad = True
     shape = ()
+    broadcasts = False  # gradients are floats: nothing to sum back, nothing shared to copy
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = data if type(data) is float else _as_float(data, "Value")
@@ -127,20 +129,25 @@ class Value:
         return _result(sum(t.data for t in terms), "sum", terms, lambda g: (g,) * n)
 
     @staticmethod
-    def dot(ws: Sequence["Value | float"], xs: Sequence["Value | float"]) -> "Value":
-        """w1*x1 + ... + wn*xn as one node: a neuron's weighted sum, 5x faster than n muls."""
+    def dot(
+        ws: Sequence["Value | float"],
+        xs: Sequence["Value | float"],
+        bias: "Value | float | None" = None,
+    ) -> "Value":
+        """w1*x1 + ... + wn*xn (+ bias) as one node: a neuron's pre-activation, 5x faster than
+        n muls and adds. A side given as plain numbers (a network's input) stays constant: no
+        nodes, no gradients. A side mixing numbers and Values is lifted whole."""
         if len(ws) != len(xs):
             raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-        # isinstance before _lift: a neuron's weights and inputs are mostly Values already
-        ws = [w if isinstance(w, Value) else _lift(w, "dot") for w in ws]
-        xs = [x if isinstance(x, Value) else _lift(x, "dot") for x in xs]
-        wd, xd = [w.data for w in ws], [x.data for x in xs]
-        return _result(
-            sum(map(operator.mul, wd, xd)),
-            "dot",
-            (*ws, *xs),
-            lambda g: (*[g * x for x in xd], *[g * w for w in wd]),
-        )
+        w_nodes, wd = _side(ws)
+        x_nodes, xd = _side(xs)
+        parents = (*w_nodes, *x_nodes)
+        slopes = [*(xd if w_nodes else ()), *(wd if x_nodes else ())]  # d total / d each parent
+        total = sum(map(operator.mul, wd, xd))
+        if bias is not None:
+            bias = _lift(bias, "dot")
+            parents, slopes, total = (*parents, bias), [*slopes, 1.0], total + bias.data
+        return _result(total, "dot", parents, lambda g: list(map(g.__mul__, slopes)))  # g * each
 
     def __neg__(self) -> "Value":  # -x = x * -1
         return self * -1.0
@@ -182,6 +189,21 @@ def _lift(x: Value | float, op: str) -> Value:
     if isinstance(x, Value):
         return x
     return Value(x if type(x) is float else _as_float(x, op))
+
+
+def _side(terms: Sequence[Value | float]) -> tuple[Sequence[Value], list[float]]:
+    """One side of a dot: its terms as Values (numbers lifted) and their numbers; or, when no
+    term is a Value, no nodes and the plain numbers (a constant side). map() keeps the two
+    common cases (all Values, all floats) in C: a dot runs once per neuron per example."""
+    if all(map(isinstance, terms, repeat(Value))):
+        return terms, list(map(_DATA, terms))
+    if not any(map(isinstance, terms, repeat(Value))):
+        return [], [t if type(t) is float else _as_float(t, "dot") for t in terms]
+    nodes = [_lift(t, "dot") for t in terms]
+    return nodes, list(map(_DATA, nodes))
+
+
+_DATA = operator.attrgetter("data")
 
 
 def _as_float(x: object, op: str) -> float:

@@ -30,7 +30,7 @@ class Neuron(Module):
     def forward(self, x: Scalars) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        act = Value.dot(self.w, x) + self.b
+        act = Value.dot(self.w, x, self.b)
         return act.relu() if self.nonlin else act
 
     def __repr__(self) -> str:
