@@ -145,6 +145,13 @@ CASES = [
         lambda *xs: _math_dot(*WEIGHTS, *xs),
         inputs(*[REAL] * len(WEIGHTS)),
     ),
+    Case(
+        "dot_with_bias",
+        lambda *vs: Value.dot(vs[:2], vs[2:4], vs[4]),
+        lambda *ts: _torch_dot(*ts[:4]) + ts[4],
+        lambda *xs: _math_dot(*xs[:4]) + xs[4],
+        inputs(*[REAL] * 5),
+    ),
 ]
 by_name = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 
@@ -246,6 +253,16 @@ def test_fused_op_equals_its_composition(fused, composed, n_terms, data) -> None
     composed_out.backward()
     assert fused_out.data == pytest.approx(composed_out.data, **TOL)
     assert [v.grad for v in fused_leaves] == pytest.approx([v.grad for v in composed_leaves], **TOL)
+
+
+def test_dot_keeps_a_side_of_plain_numbers_off_the_graph():
+    w1, w2, b, x = Value(0.5), Value(-1.0), Value(0.25), Value(3.0)
+    neuron = Value.dot([w1, w2], [2.0, 4], b)  # a network's input: numbers, not Values
+    assert neuron.parents == (w1, w2, b) and neuron.data == 0.5 * 2.0 - 4.0 + 0.25
+    neuron.backward()
+    assert (w1.grad, w2.grad, b.grad) == (2.0, 4.0, 1.0)
+    mixed = Value.dot([w1, w2], [x, 2.0])  # one Value on the side: the side is lifted whole
+    assert len(mixed.parents) == 4 and mixed.parents[:3] == (w1, w2, x)
 
 
 def test_dot_with_mismatched_lengths_raises_value_error_naming_dot():
