@@ -13,7 +13,7 @@ demo: $(VENV)/.installed-base graphviz
 
 test: $(VENV)/.installed-dev graphviz chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=15
 	TRACEGRAD_BACKEND=numpy $(BIN)/python -m pytest -n 2 tests/test_tensor.py tests/test_tensor_ops.py tests/test_backend.py tests/test_optim.py
 
 lint: $(VENV)/.installed-dev
