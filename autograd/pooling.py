@@ -44,13 +44,10 @@ def max_pool2d(
     """(N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo): the largest cell of each window (stride
     defaults to the kernel; padding cells are -inf). With return_indices, also (int64, the
     output's shape) each one's position h * W + w in its plane, for max_unpool2d."""
-    x, unbatched = _images("max_pool2d", input, 2)
-    window = _pool_window(
-        "max_pool2d", x.shape[2:], pair("max_pool2d", "kernel_size", kernel_size, 1),
-        _stride("max_pool2d", stride, kernel_size), pair("max_pool2d", "padding", padding, 0),
-        pair("max_pool2d", "dilation", dilation, 1), ceil_mode,
-    )  # fmt: skip
-    return _max_pool("max_pool2d", x, window, unbatched, return_indices)
+    op = "max_pool2d"
+    x, unbatched = _images(op, input, 2)
+    window = _pool_window(op, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool(op, x, window, unbatched, return_indices)
 
 
 def max_pool1d(
@@ -64,8 +61,8 @@ def max_pool1d(
 ) -> Any:
     """(N, C, L) or (C, L) -> (N, C, Lout): max_pool2d over images one row high; indices are
     positions along L."""
-    x, unbatched = _images("max_pool1d", input, 1)
-    op, stride = "max_pool1d", kernel_size if stride is None else stride
+    op = "max_pool1d"
+    x, unbatched = _images(op, input, 1)
     window = _row_window(op, x.shape[2], kernel_size, stride, padding, dilation, ceil_mode)
     out = _max_pool(op, x.unsqueeze(2), window, unbatched, return_indices)
     if return_indices:
@@ -120,12 +117,9 @@ def avg_pool2d(
     """(N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo): each window's mean (stride defaults to the
     kernel). The sum is divided by divisor_override if given, else by the window's cells inside
     the padded image (count_include_pad) or on the image alone."""
-    x, unbatched = _images("avg_pool2d", input, 2)
-    window = _pool_window(
-        "avg_pool2d", x.shape[2:], pair("avg_pool2d", "kernel_size", kernel_size, 1),
-        _stride("avg_pool2d", stride, kernel_size), pair("avg_pool2d", "padding", padding, 0),
-        (1, 1), ceil_mode,
-    )  # fmt: skip
+    op = "avg_pool2d"
+    x, unbatched = _images(op, input, 2)
+    window = _pool_window(op, x.shape[2:], kernel_size, stride, padding, 1, ceil_mode)
     out = _avg_pool(x, window, count_include_pad, _divisor(divisor_override))
     return out[0] if unbatched else out
 
@@ -139,8 +133,8 @@ def avg_pool1d(
     count_include_pad: bool = True,
 ) -> Tensor:
     """(N, C, L) or (C, L) -> (N, C, Lout): avg_pool2d over images one row high."""
-    x, unbatched = _images("avg_pool1d", input, 1)
-    op, stride = "avg_pool1d", kernel_size if stride is None else stride
+    op = "avg_pool1d"
+    x, unbatched = _images(op, input, 1)
     window = _row_window(op, x.shape[2], kernel_size, stride, padding, 1, ceil_mode)
     out = _avg_pool(x.unsqueeze(2), window, count_include_pad, None).squeeze(2)
     return out[0] if unbatched else out
@@ -237,10 +231,14 @@ def _stride(op: str, stride: Any, kernel_size: Any) -> Pair:
 
 
 def _pool_window(
-    op: str, size: Any, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    op: str, size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    ceil_mode: bool,
 ) -> Window:
-    """The Window a pooling op slides; ValueError naming `op` if the padding is more than half
-    the kernel (torch refuses it: a window could then see padding only)."""
+    """The Window a pooling op slides over an image of `size` (H, W), its settings ints or
+    pairs (stride None for the kernel's); ValueError naming `op` if the padding is more than
+    half the kernel (torch refuses it: a window could then see padding only)."""
+    kernel, stride = pair(op, "kernel_size", kernel_size, 1), _stride(op, stride, kernel_size)
+    padding, dilation = pair(op, "padding", padding, 0), pair(op, "dilation", dilation, 1)
     if any(2 * p > k for p, k in zip(padding, kernel, strict=True)):
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel {kernel}")
     top, left = padding
@@ -251,8 +249,9 @@ def _row_window(
     op: str, length: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
     ceil_mode: bool,
 ) -> Window:
-    """A 1-d pool's Window: its settings (ints or one-element sequences) over an image one row
-    of `length` cells high."""
+    """A 1-d pool's Window: its settings (ints or one-element sequences; stride None for the
+    kernel's) over an image one row of `length` cells high."""
+    stride = kernel_size if stride is None else stride
     return _pool_window(
         op, (1, length), (1, single(op, "kernel_size", kernel_size, 1)),
         (1, single(op, "stride", stride, 1)), (0, single(op, "padding", padding, 0)),
