@@ -89,9 +89,7 @@ def conv2d(
     n, out_channels, positions = x.shape[0], weight.shape[0], cols.shape[2]
     rows = weight.reshape(groups, out_channels // groups, -1)  # (G, O / G, C / G kh kw)
     out = rows @ cols.reshape(n, groups, -1, positions)  # (N, G, O / G, L)
-    out = out.reshape(n, out_channels, *window.out)
-    if bias is not None:
-        out = out + _bias("conv2d", bias, out_channels).reshape(-1, 1, 1)
+    out = _add_bias("conv2d", out.reshape(n, out_channels, *window.out), bias)
     return out[0] if unbatched else out
 
 
@@ -163,12 +161,10 @@ def conv_transpose2d(
     # output_padding's cells, no window reaches)
     window = Window(tuple(size), kernel, stride, (top, left), dilation, tuple(x.shape[2:]))
     n, channels = x.shape[:2]
-    out_channels = weight.shape[1] * groups
     rows = weight.reshape(groups, channels // groups, -1).transpose(1, 2)  # (G, O/G kh kw, C/G)
     cols = rows @ x.reshape(n, groups, channels // groups, -1)  # (N, G, O/G kh kw, H W)
-    out = apply(ops.fold, cols.reshape(n, -1, cols.shape[-1]), window=window)
-    if bias is not None:
-        out = out + _bias(op, bias, out_channels).reshape(-1, 1, 1)
+    out = apply(ops.fold, cols.reshape(n, -1, cols.shape[-1]), window=window)  # (N, O, Ho, Wo)
+    out = _add_bias(op, out, bias)
     return out[0] if unbatched else out
 
 
@@ -210,11 +206,15 @@ def _groups(op: str, groups: Any, channels: int) -> int:
     return int(groups)
 
 
-def _bias(op: str, bias: Any, out_channels: int) -> Tensor:
+def _add_bias(op: str, out: Tensor, bias: Any) -> Tensor:
+    """out (N, O, Ho, Wo) plus bias (O,) on each channel's plane; out itself when bias is None."""
+    if bias is None:
+        return out
+    out_channels = out.shape[1]
     if not isinstance(bias, Tensor) or bias.shape != (out_channels,):
         shape = getattr(bias, "shape", type(bias).__name__)
         raise ValueError(f"{op}: bias must be a Tensor of shape ({out_channels},), got {shape}")
-    return bias
+    return out + bias.reshape(-1, 1, 1)
 
 
 def _check_columns(op: str, shape: tuple[int, ...], window: Window) -> None:
