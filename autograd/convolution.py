@@ -176,25 +176,34 @@ def _images(op: str, x: Any, ndim: int) -> Tensor:
     return x
 
 
-def _batched(op: str, input: Any, weight: Any, spatial: int = 2) -> tuple[Tensor, bool]:
-    """The input with a batch axis (added if it came without one) and whether it was added;
-    the dtypes and the weight's rank checked."""
+def batched(op: str, input: Any, spatial: int) -> tuple[Tensor, bool]:
+    """input as a float Tensor (N, C, *`spatial` axes), its batch axis added if it came without
+    one, and whether it was added; ValueError naming `op` for another rank. Convolution and
+    pooling take their images so; they return out[0] for an input that came unbatched."""
     x = floating(lift(input, None, op))
+    if x.ndim not in (spatial + 1, spatial + 2):
+        axes = "(N, C, H, W)" if spatial == 2 else "(N, C, L)"
+        raise ValueError(
+            f"{op}: expected a {spatial + 2}-d input {axes} or a {spatial + 1}-d one without "
+            f"the batch, got shape {x.shape}"
+        )
+    unbatched = x.ndim == spatial + 1
+    return (x.unsqueeze(0) if unbatched else x), unbatched
+
+
+def _batched(op: str, input: Any, weight: Any, spatial: int = 2) -> tuple[Tensor, bool]:
+    """`batched`'s input and whether it came without the batch; the weight's rank and both
+    dtypes checked."""
+    x, unbatched = batched(op, input, spatial)
     if not isinstance(weight, Tensor) or weight.ndim != spatial + 2:
         shape = getattr(weight, "shape", type(weight).__name__)
         raise ValueError(f"{op}: weight must be a {spatial + 2}-d Tensor, got {shape}")
-    if x.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(
-            f"{op}: expected a {spatial + 2}-d input (N, C, ...) or a {spatial + 1}-d one "
-            f"without the batch, got shape {x.shape}"
-        )
     if x.dtype != weight.dtype:
         raise TypeError(
             f"{op}: input is {x.dtype} and weight {weight.dtype}; convert one to the other "
             "(input.float() or weight.double())"
         )
-    unbatched = x.ndim == spatial + 1
-    return (x.unsqueeze(0) if unbatched else x), unbatched
+    return x, unbatched
 
 
 def _groups(op: str, groups: Any, channels: int) -> int:

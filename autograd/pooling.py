@@ -26,6 +26,7 @@ import numpy as np
 
 from . import backend, ops
 from .arguments import is_real, is_whole
+from .convolution import batched
 from .tensor import Tensor, apply, floating, lift
 from .windows import Pair, Window, pair, single, sliding
 
@@ -210,19 +211,13 @@ def interpolate(
 
 
 def _images(op: str, input: Any, spatial: int) -> tuple[Tensor, bool]:
-    """input as a float Tensor with its batch axis (added if it came without) and whether it was
-    added; ValueError naming `op` for another rank or an empty image."""
-    x = floating(lift(input, None, op))
-    if x.ndim not in (spatial + 1, spatial + 2):
-        axes = "(N, C, H, W)" if spatial == 2 else "(N, C, L)"
-        raise ValueError(
-            f"{op}: expected a {spatial + 2}-d input {axes} or a {spatial + 1}-d one without "
-            f"the batch, got shape {x.shape}"
-        )
-    if 0 in x.shape[-spatial - 1 :]:
-        raise ValueError(f"{op}: expected non-empty channels and images, got shape {x.shape}")
-    unbatched = x.ndim == spatial + 1
-    return (x.unsqueeze(0) if unbatched else x), unbatched
+    """`batched`'s input and whether it came without the batch; ValueError naming `op` for an
+    empty image."""
+    x, unbatched = batched(op, input, spatial)
+    if 0 in x.shape[1:]:
+        shape = x.shape[1:] if unbatched else x.shape  # as given
+        raise ValueError(f"{op}: expected non-empty channels and images, got shape {shape}")
+    return x, unbatched
 
 
 def _stride(op: str, stride: Any, kernel_size: Any) -> Pair:
