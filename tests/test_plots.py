@@ -221,6 +221,7 @@ def test_plot_lr_schedule_holds_each_lr_for_its_whole_step():
     assert [4.0, 0.1] in drawn.tolist() and [5.0, 0.1] in drawn.tolist()  # flat over step 4
     assert [5.0, 0.05] in drawn.tolist()  # then straight down at x = 5
     np.testing.assert_allclose(drawn[-1], [8.0, 0.05])
+    assert figure.axes[0].get_xlim() == (0.0, 8.0)  # the steps, edge to edge
 
 
 @pytest.mark.parametrize(

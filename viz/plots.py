@@ -245,6 +245,7 @@ def plot_lr_schedule(
         values = schedule_values(make_scheduler, steps, lr)
         ax.plot(np.arange(steps + 1), [*values, values[-1]], drawstyle="steps-post", label=name)
     ax.set(xlabel="step", ylabel="learning rate", title=f"learning-rate schedules, lr = {lr:g}")
+    ax.set_xlim(0, steps)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, not over them
     return save_figure(figure, path)
