@@ -151,6 +151,23 @@ def test_value_engine_writes_run_folder(capsys, tmp_path):
     assert (run_dir / "decision_boundary.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_loss_curve_is_titled_with_what_made_it(capsys, tmp_path, monkeypatch):
+    titles = []
+    real = tracegrad.cli.runs.plot_history
+
+    def plot_history(*args, **kwargs):
+        titles.append(kwargs.get("title"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tracegrad.cli.runs, "plot_history", plot_history)
+    code, _, _ = run(
+        capsys, "train", "--out", str(tmp_path), "--samples", "20", "--epochs", "2",
+        "--hidden", "4", "--optimizer", "adam", "--lr", "0.02", "--schedule", "step",
+    )  # fmt: skip
+    assert code == 0
+    assert titles == ["value MLP on moons: adam, lr = 0.02, step schedule"]
+
+
 def test_tensor_engine_trains_spirals_and_writes_run_folder(capsys, tmp_path):
     code, out, _ = run(
         capsys, "train", "--engine", "tensor", "--dataset", "spirals", "--out", str(tmp_path),

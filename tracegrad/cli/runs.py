@@ -162,6 +162,11 @@ class TrainConfig:
         """The learning rate used: lr, or the optimizer's DEFAULT_LR."""
         return DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
 
+    @property
+    def recipe(self) -> str:
+        """What made the curves, for their title: "adam, lr = 0.01, cosine schedule"."""
+        return f"{self.optimizer}, lr = {self.learning_rate:g}, {self.schedule} schedule"
+
     def check_given(self, given: Iterable[str]) -> None:
         """ValueError naming the first option in `given` (field names the user set) that this
         engine or dataset does not use, rather than ignoring it."""
@@ -493,7 +498,8 @@ def _write_run(config: TrainConfig, run: Path, trained: _Trained) -> TrainResult
     result.settings.write_text(json.dumps(settings, indent=2) + "\n")
     result.history.to_csv(run / "history.csv")
     metrics = ("loss", "accuracy")
-    plot_history(result.history, metrics, path=run / "loss_curve.png")
+    title = f"{config.engine} {config.model.upper()} on {config.dataset}: {config.recipe}"
+    plot_history(result.history, metrics, path=run / "loss_curve.png", title=title)
     model_file = nn.save(trained.model, run / "model.npz")
     result.files += [run / "history.csv", run / "loss_curve.png", model_file]
     if trained.boundary is not None:
