@@ -21,6 +21,7 @@ A node may also have `hooks` (Tensor.register_hook), each called with the node's
 this backward once it is complete, which it may replace (see _run_hooks).
 """
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,7 @@ def backward(
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
     run_vjp, narrator = _vjp_runner(order, explain)
     fitting = root.broadcasts
+    add_in_place = fitting and not create_graph  # a recorded sum needs a new node: see _added_into
     held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
@@ -90,7 +92,10 @@ def backward(
                 if g is not None and parent.requires_grad:
                     if fitting and (g is node.grad or g.data.shape != parent.data.shape):
                         g = _fit(g, node, parent)  # the rare cases: see _fit
-                    parent.grad = g if parent.grad is None else parent.grad + g
+                    if parent.grad is None:
+                        parent.grad = g
+                    elif not (add_in_place and _added_into(parent, g)):
+                        parent.grad = parent.grad + g
             if not retain_graph:
                 node.vjp = None
     finally:
@@ -162,6 +167,24 @@ def _fit(g: Any, node: Any, parent: Any) -> Any:
     if g is node.grad and not parent.parents:
         return g.clone()
     return g
+
+
+def _added_into(leaf: Any, g: Any) -> bool:
+    """Add `g` into the array of `leaf`'s gradient, in place, if nothing but that leaf can see
+    the array; return whether it did. Gradients accumulating over backward calls then cost no new
+    array (torch's AccumulateGrad does the same). "Nothing else" is read off reference counts,
+    as torch reads its use counts: no variable of yours, no graph, no view and no other leaf
+    holds the gradient or its array; else the sum is a new array and what you hold is unchanged.
+    """
+    if leaf.parents or sys.getrefcount(leaf.grad) != 2 or sys.getrefcount(leaf.grad.data) != 2:
+        return False  # counted: leaf.grad's holder and getrefcount's own argument
+    grad = leaf.grad.data
+    if grad.base is not None or not grad.flags.writeable or grad.dtype != g.data.dtype:
+        return False
+    if grad.shape != g.data.shape:
+        return False
+    grad += g.data
+    return True
 
 
 def _detach_interior_gradients(order: list) -> None:

@@ -334,3 +334,63 @@ def test_explain_refuses_big_graphs_and_changes_nothing(capsys):
     assert x.grad == 0.0 and capsys.readouterr().out == ""
     out.backward()  # the graph is intact
     assert x.grad == 1.0
+
+
+def _tensor_leaf(dtype=np.float32) -> Tensor:
+    return Tensor(np.arange(1.0, 5.0, dtype=dtype), requires_grad=True)
+
+
+def test_tensor_leaves_accumulate_into_their_gradient_array_in_place_when_nothing_else_holds_it():
+    a = _tensor_leaf()
+    (a * a).sum().backward()
+    grad = weakref.ref(a.grad)
+    address = a.grad.data.__array_interface__["data"][0]
+    (a * a).sum().backward()
+    assert grad() is a.grad  # the same tensor and array, added into (torch's AccumulateGrad)
+    assert a.grad.data.__array_interface__["data"][0] == address
+    np.testing.assert_array_equal(a.grad.data, 2 * 2 * a.data)
+
+
+def test_a_gradient_you_hold_is_not_changed_by_a_later_backward():
+    a = _tensor_leaf()
+    (a * a).sum().backward()
+    held = a.grad
+    view = a.grad.data[:2]
+    (a * a).sum().backward()
+    assert a.grad is not held
+    np.testing.assert_array_equal(held.data, 2 * a.data)
+    np.testing.assert_array_equal(view, 2 * a.data[:2])
+    np.testing.assert_array_equal(a.grad.data, 4 * a.data)
+
+
+def test_a_gradient_whose_array_is_viewed_elsewhere_is_not_changed():
+    a = _tensor_leaf()
+    (a * a).sum().backward()
+    view = a.grad.data.reshape(2, 2)  # holds the array, not the tensor
+    (a * a).sum().backward()
+    np.testing.assert_array_equal(view.ravel(), 2 * a.data)
+    np.testing.assert_array_equal(a.grad.data, 4 * a.data)
+
+
+def test_two_leaves_given_one_gradient_do_not_share_what_accumulates():
+    a, b = _tensor_leaf(), _tensor_leaf()
+    (a + b).sum().backward()  # add passes one gradient to both
+    (a * 3).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, np.full(4, 4.0))
+    np.testing.assert_array_equal(b.grad.data, np.ones(4))
+
+
+def test_a_gradient_of_another_dtype_is_replaced_not_added_into():
+    a = _tensor_leaf(np.float64)
+    a.grad = Tensor(np.ones(4, np.float32))
+    (a * 2).sum().backward()
+    assert a.grad.dtype == np.float64  # float32 + float64 promotes, as a new array
+    np.testing.assert_array_equal(a.grad.data, np.full(4, 3.0))
+
+
+def test_create_graph_accumulates_a_recorded_sum():
+    a = _tensor_leaf(np.float64)
+    (a * a).sum().backward()
+    (a * a * a).sum().backward(create_graph=True)
+    assert a.grad.requires_grad  # a recorded node, not an array added into
+    np.testing.assert_allclose(a.grad.data, 2 * a.data + 3 * a.data**2)
