@@ -179,11 +179,13 @@ def _added_into(leaf: Any, g: Any) -> bool:
     if leaf.parents or sys.getrefcount(leaf.grad) != 2 or sys.getrefcount(leaf.grad.data) != 2:
         return False  # counted: leaf.grad's holder and getrefcount's own argument
     grad = leaf.grad.data
-    if grad.base is not None or not grad.flags.writeable or grad.dtype != g.data.dtype:
+    if type(grad) is not np.ndarray or grad.base is not None or grad.dtype != g.data.dtype:
+        return False  # a numpy scalar (0-d ops give them) cannot change; a view's array is its
+        # base's; another dtype promotes to a new one
+    try:
+        grad += g.data
+    except ValueError:  # a read-only array, or a sum of another shape: a new array, below
         return False
-    if grad.shape != g.data.shape:
-        return False
-    grad += g.data
     return True
 
 

@@ -364,9 +364,10 @@ def sum(x, *, axes, keepdims):
     """Sum over `axes` (sorted, non-negative); the gradient spreads back over them."""
 
     def vjp(g):
-        if not keepdims and axes != tuple(range(len(axes))):  # inner axes: put their 1s back
+        if not keepdims and axes and axes[-1] >= len(axes):  # (sorted) not only leading axes:
+            # put their 1s back, so g broadcasts
             g = g.reshape(*kept_shape(x.data.shape, axes))
-        return (g.broadcast_to(x.data.shape),)
+        return (tensor.apply(broadcast_to, g, shape=x.data.shape),)
 
     return backend.kernels.sum(x.data, axes, keepdims), vjp
 

@@ -285,7 +285,7 @@ class Tensor(
                     f"backward: gradient can be left out only for a tensor of one element; "
                     f"pass gradient= an array of shape {self.shape}"
                 )
-            return Tensor._wrap(np.array(1, self.data.dtype).reshape(self.data.shape))
+            return Tensor._wrap(np.array(1, self.data.dtype, ndmin=self.data.ndim))  # 1s shape
         data = np.array(_as_array(gradient, self.dtype, "backward"))  # a copy: leaves may keep it
         if data.shape != self.shape:
             raise ValueError(f"backward: gradient has shape {data.shape}, expected {self.shape}")

@@ -380,6 +380,15 @@ def test_two_leaves_given_one_gradient_do_not_share_what_accumulates():
     np.testing.assert_array_equal(b.grad.data, np.ones(4))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_d_leaves_accumulate_gradients_that_numpy_gives_as_scalars(dtype):
+    a = Tensor(dtype(0.5), requires_grad=True)
+    (a * 2.0 + a * 3.0).backward()  # ufuncs on 0-d arrays give numpy scalars, which += rebinds
+    assert a.grad.item() == 5.0
+    (a * 4.0).backward()
+    assert a.grad.item() == 9.0
+
+
 def test_a_gradient_of_another_dtype_is_replaced_not_added_into():
     a = _tensor_leaf(np.float64)
     a.grad = Tensor(np.ones(4, np.float32))
