@@ -6,11 +6,13 @@ the first step of a block is not timed, since torch's and OpenBLAS's thread pool
 the 2 cores right after a switch (step-by-step interleaving made every engine 2-10x slower).
 Times are medians. Also: an elementwise chain relu(a*b + c) at 1e6 elements, composed and fused
 (autograd.fuse), and square matmul throughput against numpy. Freed memory stays in the process
-(keep_freed_memory), so no engine pays for another's heap churn.
+(autograd/backend/allocator.py, as in any tracegrad program), so no engine pays for another's
+heap churn: with glibc's defaults one engine's frees shrink the heap and the next engine faults
+its pages back in (784-1024-1024-10: tracegrad 36.3 ms and torch 32.7 ms so, 27.4 and 29.2 ms
+with freed memory kept).
 Run: `python bench/mlp.py` (or `make bench`).
 """
 
-import ctypes
 import statistics
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ import torch
 
 import autograd.backend as backend
 from autograd import Tensor, cross_entropy, fuse, linear, no_grad
+from autograd.backend.allocator import keep_freed_memory
 from optim import Adam
 
 SIZES = [
@@ -214,26 +217,6 @@ def matmul_throughput(backends: list[str]) -> None:
             f"matmul {n}x{n}: "
             + ", ".join(f"{k} {flops / v / 1e9:.0f} GFLOP/s" for k, v in medians.items())
         )
-
-
-def keep_freed_memory() -> str:
-    """Make glibc keep freed memory in the process (mmap threshold 1 GB, trim threshold 2 GB).
-
-    With glibc's defaults one engine's frees shrink the heap, and the next engine in the
-    rotation faults its pages back in on every step. 784-1024-1024-10, medians of one run each:
-    tracegrad 27.8 ms and torch 30.7 ms interleaved as a pair, but 36.3 and 32.7 ms with the
-    numpy step in the rotation; with this setting 27.4, 29.2 (and numpy 30.3) ms, as each runs
-    in a process of its own (27.5 and 29.4 ms). Engines in processes of their own, interleaved,
-    were slower still: their idle thread pools spin while another engine runs.
-    """
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return "allocator defaults (not glibc)"
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    if mallopt(m_mmap_threshold, 1 << 30) and mallopt(m_trim_threshold, 1 << 31):
-        return "glibc keeps freed memory"
-    return "allocator defaults (mallopt refused)"
 
 
 def main() -> None:

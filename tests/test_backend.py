@@ -214,6 +214,43 @@ def test_unknown_backend_is_named_in_the_error():
     assert "ValueError" in run.stderr and "'bogus'" in run.stderr
 
 
+# In a fresh process: a Tensor op chooses the kernels, then a 48 MiB array is filled and freed;
+# prints the resident memory (KiB) it left behind.
+FREED_MEMORY_PROGRAM = """
+import numpy as np
+from autograd import Tensor
+Tensor([1.0]) * 2.0
+def resident_kib():
+    return int(open("/proc/self/statm").read().split()[1]) * 4
+before = resident_kib()
+array = np.ones(48 << 18, np.float32)
+del array
+print(resident_kib() - before)
+"""
+
+
+def freed_memory_left(setting: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TRACEGRAD_KEEP_FREED_MEMORY": setting}
+    return subprocess.run(
+        [sys.executable, "-c", FREED_MEMORY_PROGRAM],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads Linux's /proc")
+def test_tensor_programs_keep_freed_array_memory_for_the_next_arrays_unless_told_not_to():
+    kept, returned = (freed_memory_left(setting) for setting in ("1", "0"))
+    assert kept.returncode == 0 and returned.returncode == 0, kept.stderr + returned.stderr
+    assert int(kept.stdout) > 40 << 10  # KiB: the 48 MiB stay in the process, for reuse
+    assert int(returned.stdout) < 8 << 10  # glibc's defaults: the array went back to the system
+
+
+def test_a_bad_keep_freed_memory_setting_is_named_in_the_error():
+    run = freed_memory_left("yes")
+    assert run.returncode != 0
+    assert "TRACEGRAD_KEEP_FREED_MEMORY" in run.stderr and "'yes'" in run.stderr
+
+
 def test_name_and_warmup():
     assert backend.name() in ("numba", "numpy")
     assert backend.name() == (

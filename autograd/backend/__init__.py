@@ -7,7 +7,8 @@ concatenation) are numpy views and copies for every backend and live in ops.py.
 
 The numba backend is the default when numba imports; TRACEGRAD_BACKEND=numpy chooses the
 reference, TRACEGRAD_BACKEND=numba insists on numba. numba's threading layer starts only when a
-fused elementwise loop (autograd/fuse.py) is large enough to run in parallel.
+fused elementwise loop (autograd/fuse.py) is large enough to run in parallel. Choosing the
+kernels also keeps freed array memory in the process for reuse (allocator.py).
 """
 
 import os
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..windows import Window, sliding
 from . import numpy_backend
+from .allocator import keep_freed_memory
 
 
 class AdamSettings(NamedTuple):
@@ -138,6 +140,7 @@ def _active() -> ModuleType:
     global kernels
     if "kernels" not in globals():
         kernels = _choose(os.environ.get("TRACEGRAD_BACKEND", ""))
+        keep_freed_memory()  # Tensor ops are coming: their arrays' memory is reused (allocator.py)
     return kernels
 
 
