@@ -152,6 +152,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return out[0] if unbatched else out
 
 
+_FIRST = np.zeros(1, np.int64)  # adaptive_max_pool2d's search starts at each bin's first cell
+
+
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """(N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo): adaptive_avg_pool2d's bins, each giving its
     largest cell; with return_indices also their positions h * W + w (as max_pool2d)."""
@@ -162,9 +165,9 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     for oy, (top, bottom) in enumerate(_bins(h, size[0])):
         for ox, (left, right) in enumerate(_bins(w, size[1])):
             block = data[:, :, top:bottom, left:right].reshape(n, c, -1, 1)
-            cell = backend.kernels.first_largest(block, np.zeros(1, np.int64))[:, :, 0]
-            i, j = np.divmod(cell, right - left)
-            indices[:, :, oy, ox] = (top + i) * w + left + j
+            i, j = np.divmod(np.arange(block.shape[2]), right - left)  # each cell's row, column
+            plane = ((top + i) * w + left + j).reshape(-1, 1)  # its position on the image
+            indices[:, :, oy, ox] = backend.kernels.largest_positions(block, _FIRST, plane)[..., 0]
     return _gathered(x, indices, unbatched, return_indices)
 
 
@@ -262,12 +265,12 @@ def _max_pool(op: str, x: Tensor, window: Window, unbatched: bool, return_indice
     first = (rows[:, None] * window.kernel[1] + columns).reshape(-1)  # (L,): a cell on the image
     cols = apply(ops.unfold, x.detach(), window=window, fill=-np.inf).data  # (N, C kh kw, L)
     cells = cols.reshape(n, c, window.cells, ho * wo)
-    cell = backend.kernels.first_largest(cells, first)  # (N, C, L): which of each window's cells
-    i, j = np.divmod(cell, window.kernel[1])  # its kernel row and column
-    oy, ox = np.divmod(np.arange(ho * wo), wo)  # each window's position
+    i, j = np.divmod(np.arange(window.cells)[:, None], window.kernel[1])  # each cell's kernel
+    oy, ox = np.divmod(np.arange(ho * wo), wo)  # row and column; each window's position
     rows = oy * window.stride[0] - window.padding[0] + i * window.dilation[0]
     columns = ox * window.stride[1] - window.padding[1] + j * window.dilation[1]
-    return _gathered(x, (rows * w + columns).reshape(n, c, ho, wo), unbatched, return_indices)
+    chosen = backend.kernels.largest_positions(cells, first, rows * w + columns)  # (N, C, L)
+    return _gathered(x, chosen.reshape(n, c, ho, wo), unbatched, return_indices)
 
 
 def _first_inside(op: str, window: Window, axis: int) -> np.ndarray:

@@ -62,9 +62,12 @@ def _columns(x: np.ndarray) -> tuple[np.ndarray, Window]:
     return numpy_backend.im2col(x[None, None], window, 0.0), window
 
 
-def _firsts(x: np.ndarray) -> list[np.ndarray]:
-    """first_largest's starting cells for x as (1, 1, k, L): one for all, and one per L."""
-    return [np.zeros(1, np.int64), np.arange(x.shape[1]) % x.shape[0]]
+def _largest_calls(x: np.ndarray) -> list[tuple]:
+    """largest_positions's calls for x as (1, 1, k, L) cells: starting cells one for all and one
+    per L, and a plane of distinct positions."""
+    plane = np.arange(x.size, dtype=np.int64).reshape(x.shape) * 7 - 5
+    firsts = [np.zeros(1, np.int64), np.arange(x.shape[1]) % x.shape[0]]
+    return [(x[None, None], first, plane) for first in firsts]
 
 
 # Every array kernel, each with calls reaching every jitted path of numba_backend when x is a
@@ -93,7 +96,7 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
     ],
     "im2col": lambda x: [(x[None, None], _window(x.shape), fill) for fill in (0.0, -np.inf)],
     "col2im": lambda x: [_columns(x)],
-    "first_largest": lambda x: [(x[None, None], first) for first in _firsts(x)],
+    "largest_positions": _largest_calls,
 }
 
 # The optimizer steps (KERNELS' format): one-pass twins of optim/ladder.py's readable updates,

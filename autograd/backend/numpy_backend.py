@@ -130,17 +130,19 @@ def _cell_slices(window: "Window") -> "Iterator[tuple[slice, ...]]":
             yield (slice(None), slice(None), rows, slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
 
-def first_largest(cells: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """(N, C, k, L), (L,) or (1,) int64 -> (N, C, L) int64: along axis 2, the cell torch's
-    max-pooling loop keeps. It starts at -inf on cell `first` (per L, or one for all) and takes
-    a cell that is larger, or NaN: so the first largest, the last NaN, or `first` if all -inf."""
+def largest_positions(cells: np.ndarray, first: np.ndarray, plane: np.ndarray) -> np.ndarray:
+    """(N, C, k, L) cells, (L,) or (1,) int64 `first`, (k, L) int64 `plane` -> (N, C, L) int64:
+    along axis 2, the cell torch's max-pooling loop keeps, given as plane[cell, l] (where that
+    cell of window l lies on the image). The loop starts at -inf on cell `first` (per L, or one
+    for all) and takes a cell that is larger, or NaN: so the first largest, the last NaN, or
+    `first` if all are -inf."""
     best = np.full((*cells.shape[:2], cells.shape[3]), -np.inf, cells.dtype)
     which = np.broadcast_to(first, best.shape).astype(np.int64)  # a copy
     for k in range(cells.shape[2]):
         better = (cells[:, :, k] > best) | np.isnan(cells[:, :, k])
         best = np.where(better, cells[:, :, k], best)
         which[better] = k
-    return which
+    return plane[which, np.arange(cells.shape[3])]
 
 
 def adam_step(
