@@ -140,11 +140,17 @@ def _active() -> ModuleType:
     """The active backend, chosen on first use: a program that never runs a Tensor op never
     imports numba, whose 26k objects would slow every garbage collection of a Value graph
     (bench/scalar.py: 56 ms per step without numba imported, 75 ms with)."""
-    global kernels
     if "kernels" not in globals():
-        kernels = _choose(os.environ.get("TRACEGRAD_BACKEND", ""))
-        keep_freed_memory()  # Tensor ops are coming: their arrays' memory is reused (allocator.py)
+        _activate(_choose(os.environ.get("TRACEGRAD_BACKEND", "")))
     return kernels
+
+
+def _activate(backend: ModuleType) -> None:
+    """Make `backend` the kernels Tensor ops run on; Tensor ops are coming, so freed array
+    memory is kept for reuse from now on (allocator.py)."""
+    global kernels
+    kernels = backend
+    keep_freed_memory()
 
 
 def __getattr__(attribute: str) -> ModuleType:
@@ -168,8 +174,7 @@ def module(backend: str) -> ModuleType:
 
 def use(backend: str) -> None:
     """Make `backend` the active one from now on (the benchmarks compare both in one run)."""
-    global kernels
-    kernels = module(backend)
+    _activate(module(backend))
 
 
 def available() -> list[str]:

@@ -11,7 +11,7 @@ program of Values alone keeps glibc's defaults; TRACEGRAD_KEEP_FREED_MEMORY=0 ke
 """
 
 import ctypes
-import ctypes.util
+import functools
 import os
 
 MMAP_THRESHOLD = 64 << 20  # bytes: arrays up to this size come from the heap
@@ -19,6 +19,7 @@ TRIM_THRESHOLD = 256 << 20  # bytes of freed heap kept before glibc returns any 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 
 
+@functools.cache  # once per process: the backend calls it whenever it switches kernels
 def keep_freed_memory() -> str:
     """Set glibc's thresholds (above) unless TRACEGRAD_KEEP_FREED_MEMORY=0; say what was done."""
     setting = os.environ.get("TRACEGRAD_KEEP_FREED_MEMORY", "1")
@@ -27,8 +28,8 @@ def keep_freed_memory() -> str:
     if setting == "0":
         return "allocator defaults (TRACEGRAD_KEEP_FREED_MEMORY=0)"
     try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
-    except (OSError, AttributeError, TypeError):
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own symbols, the C library's among them
+    except (OSError, AttributeError, TypeError):  # no such symbol (not glibc), or not POSIX
         return "allocator defaults (not glibc)"
     if mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD):
         return "freed memory kept (glibc)"
