@@ -364,8 +364,8 @@ def sum(x, *, axes, keepdims):
     """Sum over `axes` (sorted, non-negative); the gradient spreads back over them."""
 
     def vjp(g):
-        if not keepdims and axes and axes[-1] >= len(axes):  # (sorted) not only leading axes:
-            # put their 1s back, so g broadcasts
+        if not keepdims and axes and axes[-1] >= len(axes):  # an inner axis went (axes are
+            # sorted): put the 1s back, so that g broadcasts
             g = g.reshape(*kept_shape(x.data.shape, axes))
         return (tensor.apply(broadcast_to, g, shape=x.data.shape),)
 
