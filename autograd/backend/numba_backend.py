@@ -257,7 +257,7 @@ def where(cond: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def col2im(cols: np.ndarray, window: "Window") -> np.ndarray:
     """numpy_backend.col2im in one pass over the columns, adding into the image: numpy adds
     each kernel cell's slice into a padded copy, then crops it. (64, 6, 14, 14) with a 5x5
-    kernel: 0.9 ms vs numpy's 1.7 ms; (32, 64, 32, 32) with 3x3: 15 ms vs 20 ms."""
+    kernel: 0.46 ms vs numpy's 1.6 ms; (32, 64, 32, 32) with 3x3: 3.8 ms vs 20 ms."""
     if not _fast(cols) or cols.shape[1:] != (cols.shape[1], window.out[0] * window.out[1]):
         return numpy_backend.col2im(cols, window)  # a mismatched shape: numpy says what is off
     n, c = cols.shape[0], cols.shape[1] // window.cells
@@ -272,40 +272,25 @@ def _geometry(window: "Window") -> tuple[int, ...]:
 
 
 @numba.njit(cache=True)
-def _inside(first, step, size, count):
-    """The range [lo, hi) of positions o < count whose cell first + o * step lies in 0..size-1."""
-    lo = 0 if first >= 0 else (-first + step - 1) // step
-    hi = 0 if first >= size else min(count, (size - 1 - first) // step + 1)
-    return lo, max(lo, hi)
-
-
-@numba.njit(cache=True)
 def _col2im(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    """The adjoint of _im2col: each column entry added to out's cell it was read from. Both
-    arrays are walked flat, by offsets, and a unit stride is a loop of its own: views of rows,
-    and a stride the compiler cannot see, cost more than the adds (LeNet's second layer,
-    (64, 150, 100) columns onto (64, 6, 14, 14): 1.5 ms with row views, 1.2 ms flat, 0.9 ms
-    with the unit-stride loop)."""
+    """The adjoint of im2col: each column entry added to out's cell it was read from, cell by
+    cell with the bounds tested in the loop. This plain loop beat every cleverer one measured
+    (row views, flat offsets, a unit-stride loop of its own, ranges computed ahead): LeNet's
+    second layer, (64, 150, 100) columns onto (64, 6, 14, 14), 0.46 ms against 1.1-1.5 ms;
+    (32, 576, 1024) onto (32, 64, 32, 32), 3.8 ms against 17 ms."""
     images, channels, height, width = out.shape
-    src, dst, positions = cols.reshape(-1), out.reshape(-1), ho * wo
     for n in range(images):
         for c in range(channels):
-            image = (n * channels + c) * height * width
             for i in range(kh):
-                rows_lo, rows_hi = _inside(i * dh - ph, sh, height, ho)
                 for j in range(kw):
-                    first = j * dw - pw
-                    lo, hi = _inside(first, sw, width, wo)
-                    column = ((n * channels + c) * kh * kw + i * kw + j) * positions
-                    for oy in range(rows_lo, rows_hi):
-                        row = image + (oy * sh - ph + i * dh) * width + first
-                        line = column + oy * wo
-                        if sw == 1:
-                            for ox in range(lo, hi):
-                                dst[row + ox] += src[line + ox]
-                        else:
-                            for ox in range(lo, hi):
-                                dst[row + ox * sw] += src[line + ox]
+                    column = cols[n, (c * kh + i) * kw + j]
+                    for oy in range(ho):
+                        y = oy * sh - ph + i * dh
+                        if 0 <= y < height:
+                            for ox in range(wo):
+                                x = ox * sw - pw + j * dw
+                                if 0 <= x < width:
+                                    out[n, c, y, x] += column[oy * wo + ox]
 
 
 def scatter_add(g: np.ndarray, index: object, shape: tuple[int, ...]) -> np.ndarray:
