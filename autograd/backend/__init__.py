@@ -51,9 +51,10 @@ _SGD = SGDSettings(
 )
 
 
-def _window(size: tuple[int, int]) -> Window:
-    """A 2 x 2 window over an image of `size`, strided and padded unevenly: im2col's calls."""
-    return sliding("warmup", size, (2, 2), (1, 2), ((1, 1), (0, 1)), (1, 1))
+def _window(size: tuple[int, int], stride: tuple[int, int] = (1, 2)) -> Window:
+    """A 2 x 2 window over an image of `size`, padded unevenly (and by default strided
+    unevenly): im2col's calls."""
+    return sliding("warmup", size, (2, 2), stride, ((1, 1), (0, 1)), (1, 1))
 
 
 def _columns(x: np.ndarray) -> tuple[np.ndarray, Window]:
@@ -94,7 +95,11 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
         (x, (slice(None),), x.shape),
         (x, np.arange(x.size).reshape(x.shape) % 5 - 2, (5,)),  # repeats and negatives
     ],
-    "im2col": lambda x: [(x[None, None], _window(x.shape), fill) for fill in (0.0, -np.inf)],
+    "im2col": lambda x: [
+        (x[None, None], _window(x.shape, stride), fill)
+        for stride in ((1, 2), (1, 1))
+        for fill in (0.0, -np.inf)
+    ],
     "col2im": lambda x: [_columns(x)],
     "largest_positions": _largest_calls,
 }
