@@ -302,13 +302,13 @@ def linear(x, w, b, *, relu=False):
     out = backend.kernels.linear(x.data, w.data, b.data, relu)
 
     def vjp(g):
-        if relu:  # g where the output is positive, else 0; one kernel pass when not recorded
-            recorded = is_grad_enabled()
-            g = (
-                g.where(~(out <= 0), 0.0)
-                if recorded
-                else tensor.Tensor._wrap(backend.kernels.relu_grad(g.data, out))
+        if not is_grad_enabled():  # nothing to record: one kernel for all three (see there)
+            grads = backend.kernels.linear_backward(
+                g.data, x.data, w.data, out, relu, x.requires_grad, w.requires_grad
             )
+            return tuple(None if a is None else tensor.Tensor._wrap(a) for a in grads)
+        if relu:  # g where the output is positive, else 0
+            g = g.where(~(out <= 0), 0.0)
         gx = g @ w if x.requires_grad else None
         gw = None
         if w.requires_grad:  # every leading axis is a sample: (out, n) @ (n, in)

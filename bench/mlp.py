@@ -5,11 +5,11 @@ process, interleaved in blocks (10 steps of a, 10 of b, ..., again) so drift hit
 the first step of a block is not timed, since torch's and OpenBLAS's thread pools fight for
 the 2 cores right after a switch (step-by-step interleaving made every engine 2-10x slower).
 Times are medians. Also: an elementwise chain relu(a*b + c) at 1e6 elements, composed and fused
-(autograd.fuse), and square matmul throughput against numpy. Freed memory stays in the process
-(autograd/backend/allocator.py, as in any tracegrad program), so no engine pays for another's
-heap churn: with glibc's defaults one engine's frees shrink the heap and the next engine faults
-its pages back in (784-1024-1024-10: tracegrad 36.3 ms and torch 32.7 ms so, 27.4 and 29.2 ms
-with freed memory kept).
+(autograd.fuse), and the GFLOP/s of the matmul-bearing kernels against numpy and torch. Freed
+memory stays in the process (autograd/backend/allocator.py, as in any tracegrad program), so
+no engine pays for another's heap churn: with glibc's defaults one engine's frees shrink the
+heap and the next engine faults its pages back in (784-1024-1024-10: tracegrad 36.3 ms and
+torch 32.7 ms so, 27.4 and 29.2 ms with freed memory kept).
 Run: `python bench/mlp.py` (or `make bench`).
 """
 
@@ -205,18 +205,58 @@ def _layer(backends: list[str]) -> str:
     return backend.module("numba").threading_layer() if "numba" in backends else "none"
 
 
-def matmul_throughput(backends: list[str]) -> None:
-    rng = np.random.default_rng(3)
-    for n in (64, 256, 1024):
-        x, w = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
-        steps = {name: partial(backend.module(name).matmul, x, w) for name in backends}
-        steps["numpy"] = partial(np.matmul, x, w)
-        medians = interleaved_medians(steps, seconds=1.0)
-        flops = 2 * n**3
-        print(
-            f"matmul {n}x{n}: "
-            + ", ".join(f"{k} {flops / v / 1e9:.0f} GFLOP/s" for k, v in medians.items())
+# The largest layer of each model above, (batch, in, out), and conv's batched products, (the
+# weight's shape, the columns' shape): LeNet's second layer and a 64-channel 32x32 one.
+LAYERS = [(64, 16, 16), (64, 128, 128), (128, 784, 256), (512, 1024, 1024)]
+BATCHED = [((16, 150), (64, 150, 100)), ((64, 576), (32, 576, 1024))]
+
+
+def gemm_kernels(backends: list[str]) -> None:
+    """GFLOP/s of the matmul-bearing kernels at the layers above: linear's forward (product,
+    bias, relu) and backward (relu's mask, both products, the bias sum) on each backend against
+    torch's ops for the same, and the batched product of a convolution."""
+    rng = np.random.default_rng(4)
+    print("GEMM kernels, GFLOP/s (the numpy backend is numpy's BLAS by hand), float32:")
+    print(f"{'':>34}" + "".join(f"{name:>16}" for name in [*backends, "torch"]))
+    for n, k, m in LAYERS:
+        x, w, g = (rng.standard_normal(s).astype(np.float32) for s in ((n, k), (m, k), (n, m)))
+        b = rng.standard_normal(m).astype(np.float32)
+        out = np.maximum(x @ w.T + b, 0)
+        tx, tw, tb, tg, tout = map(torch.from_numpy, (x, w, b, g, out))
+        forward = {name: partial(backend.module(name).linear, x, w, b, True) for name in backends}
+        forward["torch"] = partial(_torch_linear, tx, tw, tb)
+        backward = {
+            name: partial(backend.module(name).linear_backward, g, x, w, out, True, True, True)
+            for name in backends
+        }
+        backward["torch"] = partial(_torch_linear_backward, tg, tx, tw, tout)
+        for kind, steps, flops in (("forward", forward, 2), ("backward", backward, 4)):
+            medians = interleaved_medians(steps, seconds=1.0)
+            rates = "".join(f"{flops * n * k * m / t / 1e9:16.0f}" for t in medians.values())
+            print(f"{f'linear {kind} ({n}, {k}) -> {m}':>34}{rates}")
+    for (o, k), (n, k_, length) in BATCHED:
+        w, cols = (
+            rng.standard_normal((o, k)).astype(np.float32),
+            rng.standard_normal((n, k_, length)).astype(np.float32),
         )
+        steps = {name: partial(backend.module(name).matmul, w, cols) for name in backends}
+        steps["torch"] = partial(torch.matmul, torch.from_numpy(w), torch.from_numpy(cols))
+        medians = interleaved_medians(steps, seconds=1.0)
+        rates = "".join(f"{2 * o * k * n * length / t / 1e9:16.0f}" for t in medians.values())
+        print(f"{f'matmul {(o, k)} @ {(n, k_, length)}':>34}{rates}")
+
+
+@torch.no_grad()
+def _torch_linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """torch's ops for what linear(relu=True) computes."""
+    return torch.relu(torch.nn.functional.linear(x, w, b))
+
+
+@torch.no_grad()
+def _torch_linear_backward(g: torch.Tensor, x: torch.Tensor, w: torch.Tensor, out: torch.Tensor):
+    """torch's ops for what linear_backward computes."""
+    g = g.masked_fill(out <= 0, 0)
+    return g @ w, g.t() @ x, g.sum(0)
 
 
 def main() -> None:
@@ -226,7 +266,7 @@ def main() -> None:
     print(f"backends {backends}, numpy {np.__version__}, torch {torch.__version__}, {allocator}")
     mlp_table(backends)
     elementwise_chain(backends)
-    matmul_throughput(backends)
+    gemm_kernels(backends)
 
 
 if __name__ == "__main__":

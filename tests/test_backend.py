@@ -92,10 +92,41 @@ CASES = {
     "log_softmax/last": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 1),
     "log_softmax/minus_one": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), -1),
     "log_softmax/first": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 0),
-    "relu_grad": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), normal(r, s, d)),
-    "relu_grad/zeros": lambda r, s, d, lay: (
+    "linear_backward": lambda r, s, d, lay: (
+        laid_out(normal(r, s, d), lay),
+        normal(r, (s[0], 3), d),
+        normal(r, (s[1], 3), d),
         normal(r, s, d),
-        laid_out(np.where(normal(r, s, d) > 0, 0.0, np.nan).astype(d), lay),  # 0 and NaN: not > 0
+        False,
+        True,
+        True,
+    ),
+    "linear_backward/relu": lambda r, s, d, lay: (
+        normal(r, s, d),
+        laid_out(normal(r, (s[0], 3), d), lay),
+        normal(r, (s[1], 3), d),
+        np.where(normal(r, s, d) > 0, 1.0, np.nan).astype(d),  # NaN is not <= 0: g passes
+        True,
+        True,
+        True,
+    ),
+    "linear_backward/3d": lambda r, s, d, lay: (
+        normal(r, (2, *s), d),
+        normal(r, (2, s[0], 3), d),
+        laid_out(normal(r, (s[1], 3), d), lay),
+        normal(r, (2, *s), d),
+        True,
+        True,
+        False,
+    ),
+    "linear_backward/weight_only": lambda r, s, d, lay: (
+        normal(r, s, d),
+        normal(r, (s[0], 3), d),
+        normal(r, (s[1], 3), d),
+        laid_out(normal(r, s, d), lay),
+        True,
+        False,
+        True,
     ),
     "where": lambda r, s, d, lay: (
         normal(r, s, d) > 0,
@@ -129,6 +160,15 @@ CASES |= {
 
 
 def assert_same(got, want, dtype):
+    """got equals want: one array, or a tuple of arrays and Nones, as a kernel returns them."""
+    if isinstance(want, tuple):
+        assert type(got) is tuple and len(got) == len(want)
+        for got_one, want_one in zip(got, want, strict=True):
+            if want_one is None:
+                assert got_one is None
+            else:
+                assert_same(got_one, want_one, dtype)
+        return
     assert type(got) is type(want)
     assert got.dtype == want.dtype and got.shape == want.shape
     tight = 1e-5 if dtype == np.float32 else 1e-12

@@ -86,7 +86,11 @@ KERNELS: dict[str, Callable[[np.ndarray], list[tuple]]] = {
     "matmul": lambda x: [(x, x.T)],
     "linear": lambda x: [(x, x[:2].copy(), x[0, :2].copy(), relu) for relu in (False, True)],
     "log_softmax": lambda x: [(x, 1)],
-    "relu_grad": lambda x: [(x, x - x.mean())],
+    "linear_backward": lambda x: [
+        (x, x[:, :2].copy(), x[:2].T.copy(), x - x.mean(), relu, needs, needs)
+        for relu in (False, True)
+        for needs in (True, False)
+    ],
     "sum": lambda x: [(x, axes, False) for axes in ((0,), (1,), tuple(range(x.ndim)))],
     "amax": lambda x: [(x, axes, False) for axes in ((0,), (1,), tuple(range(x.ndim)))],
     "where": lambda x: [(x > x.mean(), x, y) for y in (x, np.zeros((), x.dtype))],

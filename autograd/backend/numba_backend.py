@@ -44,8 +44,11 @@ if TYPE_CHECKING:
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 # Delegated to numpy: each is one SIMD ufunc pass, numpy's broadcasting of arbitrary shapes,
-# BLAS (matmul) or scipy (erf). A jitted same-shape add
-# was slower than np.add (1.15 us vs 0.56 us at (64, 10); 4.6 us vs 4.0 us at (128, 256)).
+# BLAS (matmul) or scipy (erf). A jitted same-shape add was slower than np.add (1.15 us vs
+# 0.56 us at (64, 10); 4.6 us vs 4.0 us at (128, 256)). A jitted batched matmul, np.dot per
+# matrix (conv's product), tied numpy's at LeNet's sizes ((16, 150) @ (64, 150, 100): 297 us
+# against 296) and lost at 64 channels ((64, 576) @ (32, 576, 1024): 21 ms against 16.5); a
+# 2-d one is the same BLAS call behind a slower dispatch.
 add = numpy_backend.add
 multiply = numpy_backend.multiply
 negative = numpy_backend.negative
@@ -68,48 +71,68 @@ def _fast(x: np.ndarray) -> bool:
 
 
 @numba.njit(cache=True)
-def _add_rows(out, b, relu):
-    """out[i, :] += b for each row of 2-D out, then (relu) values <= 0 set to 0 (NaN stays)."""
+def _linear_rows(rows, w, b, relu):
+    """rows @ w.T + b, then (relu) values <= 0 set to 0 (NaN stays): (n, in), (out, in),
+    (out,) -> (n, out); BLAS's product, then one pass over its rows."""
+    out = np.dot(rows, w.T)
     zero = out.dtype.type(0)
     for i in range(out.shape[0]):
         row = out[i]
         for j in range(row.shape[0]):
             v = row[j] + b[j]
             row[j] = zero if relu and v <= zero else v
+    return out
 
 
 def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> np.ndarray:
     """x @ w.T + b, then relu if asked: (..., in), (out, in), (out,) -> (..., out).
 
-    BLAS writes x @ w.T into a fresh buffer and one jitted loop adds b to its rows (and applies
-    relu), instead of numpy's broadcast `out += b` pass (and relu's two).
+    One jitted call: BLAS's product (numba's np.dot calls it), then one loop adds b to its rows
+    (and applies relu), instead of numpy's broadcast `out += b` pass (and relu's two). As fast
+    as np.dot and the loop called apart (13 us against 14 at (64, 64) -> 128, best of 15), with
+    one dispatch less; bench/mlp.py's kernel table gives its GFLOP/s against numpy and torch.
     """
-    if not (x.dtype == w.dtype == b.dtype and x.dtype in _FLOATS and x.size and b.size):
+    if not (_same_fast((x, w)) and b.dtype == x.dtype and x.size and b.size):
         return numpy_backend.linear(x, w, b, relu)
     rows = x.reshape(-1, x.shape[-1])  # (n, in): every leading axis is a sample
-    out = np.empty((rows.shape[0], w.shape[0]), dtype=x.dtype)
-    np.dot(rows, w.T, out=out)
-    _add_rows(out, np.ascontiguousarray(b), relu)
+    out = _linear_rows(rows, w, np.ascontiguousarray(b), relu)
     return out.reshape(*x.shape[:-1], w.shape[0])
 
 
 @numba.njit(cache=True)
-def _relu_grad_flat(g, out, result):
-    """result = 0 where out <= 0 else g, over flat arrays of one length."""
-    zero = result.dtype.type(0)
-    for i in range(result.shape[0]):
-        result[i] = zero if out[i] <= 0 else g[i]
+def _linear_backward_rows(g, x, w, out, relu, needs_x, needs_w):
+    """linear_backward on (n, out) rows of g and out and (n, in) rows of x: relu's mask and b's
+    gradient (summed in float64) in one pass over g, then BLAS for the two products."""
+    n, m = g.shape
+    masked = np.empty_like(g) if relu else g
+    total = np.zeros(m)
+    zero = g.dtype.type(0)
+    for i in range(n):
+        for j in range(m):
+            v = zero if relu and out[i, j] <= zero else g[i, j]
+            if relu:
+                masked[i, j] = v
+            total[j] += v
+    gx = np.dot(masked, w) if needs_x else np.empty((0, 0), g.dtype)
+    gw = np.dot(masked.T, x) if needs_w else np.empty((0, 0), g.dtype)
+    return gx, gw, total.astype(g.dtype)
 
 
-def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """0 where relu's output `out` is <= 0, else g (NaN passes g), in one pass without a mask:
-    (512, 1024) float32 0.07 ms vs np.where's 1.9 ms (a comparison pass, then the select);
-    (64, 128) 2.8 us vs 10.5."""
-    if g.shape != out.shape or not _same_fast((g, out)):
-        return numpy_backend.relu_grad(g, out)
-    result = np.empty_like(g)
-    _relu_grad_flat(g.reshape(-1), out.reshape(-1), result.reshape(-1))
-    return result
+def linear_backward(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, out: np.ndarray, relu: bool,
+    needs_x: bool, needs_w: bool,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:  # fmt: skip
+    """linear's three gradients in one jitted call (see numpy_backend.linear_backward): one
+    Python dispatch where the Tensor VJP takes six ops and the walk a sum for b. A layer's
+    forward and backward, best of 15: (64, 16) -> 16 25 us against 37 for the Tensor VJP,
+    (64, 128) -> 128 86 against 98."""
+    if not (_same_fast((g, x, w, out)) and g.size and x.size):
+        return numpy_backend.linear_backward(g, x, w, out, relu, needs_x, needs_w)
+    m, k = g.shape[-1], x.shape[-1]
+    gx, gw, gb = _linear_backward_rows(
+        g.reshape(-1, m), x.reshape(-1, k), w, out.reshape(-1, m), relu, needs_x, needs_w
+    )
+    return (gx.reshape(x.shape) if needs_x else None), (gw if needs_w else None), gb
 
 
 @numba.njit(cache=True)

@@ -3,6 +3,7 @@
 Arrays in, arrays out; no graph, no Tensors. Broadcasting follows numpy in every binary kernel.
 """
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,10 +35,20 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> n
     return np.where(out <= 0, 0, out) if relu else out
 
 
-def relu_grad(g: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """0 where relu's output `out` is <= 0, else g: relu's VJP (NaN passes g, as in torch's
-    Tensor.relu); g and out of one shape."""
-    return np.where(out <= 0, 0, g)
+def linear_backward(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, out: np.ndarray, relu: bool,
+    needs_x: bool, needs_w: bool,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:  # fmt: skip
+    """linear's gradients from g, d loss / d out (..., out): those of x (..., in) if `needs_x`,
+    of w (out, in) if `needs_w`, and of b (out,). With `relu`, g first becomes 0 where the
+    forward's output `out` is <= 0 (NaN passes g, as in torch's relu)."""
+    if relu:
+        g = np.where(out <= 0, 0, g)
+    n = math.prod(g.shape[:-1])  # every leading axis is a sample; -1 fails for size 0
+    rows = g.reshape(n, g.shape[-1])
+    gx = np.matmul(g, w) if needs_x else None
+    gw = rows.T @ x.reshape(n, x.shape[-1]) if needs_w else None
+    return gx, gw, sum(rows, (0,), False)
 
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
