@@ -294,7 +294,8 @@ def linear(x, w, b, *, relu=False):
     (bench/ops.py: the 2-16-16-2 MLP step goes from 250 us to 190 us). With relu, the where and
     comparison the composed relu adds join the same kernel pass, and its VJP starts by masking g.
     """
-    if x.ndim == 0 or x.shape[-1] != w.shape[-1] or w.ndim != 2 or b.shape != w.shape[:1]:
+    xs, ws = x.data.shape, w.data.shape  # arrays' shapes: Tensor.shape builds a torch Size
+    if not xs or w.data.ndim != 2 or xs[-1] != ws[-1] or b.data.shape != ws[:1]:
         raise ValueError(
             f"linear: input {x.shape}, weight {w.shape}, bias {b.shape}: need (..., in), "
             "(out, in) and (out,)"

@@ -82,10 +82,10 @@ class Optimizer:
             if p.grad is None:
                 continue
             grad = getattr(p.grad, "data", p.grad)
-            if np.shape(grad) != np.shape(p.data):
+            if _shape(grad) != _shape(p.data):
                 raise ValueError(
-                    f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} "
-                    f"but its gradient has shape {np.shape(grad)}"
+                    f"{type(self).__name__}.step: parameter {i} has shape {_shape(p.data)} "
+                    f"but its gradient has shape {_shape(grad)}"
                 )
             out.append((p, grad, group))
         return out
@@ -167,6 +167,12 @@ class Optimizer:
         )
 
 
+def _shape(x: Any) -> tuple[int, ...]:
+    """An array's shape, or () for a float (a Value's data and gradient): np.shape's, without
+    its dispatch (0.16 us a call against 0.04, two calls a parameter a step)."""
+    return getattr(x, "shape", ())
+
+
 def _check_real(owner: str, name: str, value: Any) -> None:
     """TypeError unless `value` is a real number (a bool is not)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -215,8 +221,8 @@ def _as_state(value: Any, p: Any, key: str, scalar: bool) -> Any:
     array = np.array(value)
     if array.ndim == 0 and (scalar or isinstance(p.data, float)):
         return array.item()
-    if array.shape != np.shape(p.data):
+    if array.shape != _shape(p.data):
         raise ValueError(
-            f"load_state_dict: {key} has shape {array.shape}, the parameter {np.shape(p.data)}"
+            f"load_state_dict: {key} has shape {array.shape}, the parameter {_shape(p.data)}"
         )
     return array
