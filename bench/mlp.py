@@ -18,11 +18,13 @@ import time
 from collections.abc import Callable
 from functools import partial
 from itertools import pairwise
+from types import ModuleType
 
 import numpy as np
 import torch
 
 import autograd.backend as backend
+import tracegrad
 from autograd import Tensor, cross_entropy, fuse, linear, no_grad
 from autograd.backend.allocator import keep_freed_memory
 from optim import Adam
@@ -72,42 +74,52 @@ def tracegrad_loss(params: list[Tensor], x: Tensor, y: np.ndarray) -> Tensor:
     return cross_entropy(h, y).mean()
 
 
-def torch_loss(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """tracegrad_loss in PyTorch."""
-    h = x
-    for i in range(0, len(params), 2):
-        h = torch.nn.functional.linear(h, params[i], params[i + 1])
-        h = torch.relu(h) if i + 2 < len(params) else h
-    return torch.nn.functional.cross_entropy(h, y)
-
-
 def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
     params = [Tensor(w.copy(), requires_grad=True) for w in ws]
     optimizer = Adam(params, lr=LR)
     xt = Tensor(x)
 
     def step() -> None:
-        backend.use(backend_name)
         loss = tracegrad_loss(params, xt, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
 
-    return step
+    return _on(backend_name, step)
 
 
-def torch_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
-    params = [torch.tensor(w, requires_grad=True) for w in ws]
-    optimizer = torch.optim.Adam(params, lr=LR)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+def torch_step(lib: ModuleType, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    """The same step as PyTorch code (nn.Sequential of Linear and ReLU, CrossEntropyLoss, Adam),
+    run by `lib`: PyTorch, or tracegrad through `import tracegrad as torch`."""
+    layers = []
+    for w, b in zip(ws[::2], ws[1::2], strict=True):
+        linear = lib.nn.Linear(w.shape[1], w.shape[0])
+        with lib.no_grad():
+            linear.weight.copy_(lib.from_numpy(w))
+            linear.bias.copy_(lib.from_numpy(b))
+        layers += [linear, lib.nn.ReLU()]
+    model = lib.nn.Sequential(*layers[:-1])
+    optimizer = lib.optim.Adam(model.parameters(), lr=LR)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    xt, yt = lib.from_numpy(x), lib.from_numpy(y)
 
     def step() -> None:
-        loss = torch_loss(params, xt, yt)
+        loss = loss_fn(model(xt), yt)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
 
     return step
+
+
+def _on(backend_name: str, step: Callable[[], None]) -> Callable[[], None]:
+    """`step`, run with `backend_name`'s kernels active (the table rotates backends)."""
+
+    def run() -> None:
+        backend.use(backend_name)
+        step()
+
+    return run
 
 
 def numpy_gradients(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
@@ -153,7 +165,7 @@ def step_flops(sizes: tuple[int, ...], batch: int) -> float:
 
 def mlp_table(backends: list[str]) -> None:
     print(f"MLP training step (Adam, float32), torch threads {torch.get_num_threads()}")
-    names = [f"tracegrad-{b}" for b in backends] + ["torch", "numpy"]
+    names = [f"tracegrad-{b}" for b in backends] + ["as torch", "torch", "numpy"]
     print(f"{'model':>24} " + " ".join(f"{n:>16}" for n in names) + "  ratio to torch")
     rng = np.random.default_rng(1)
     for sizes, batch in SIZES:
@@ -161,11 +173,13 @@ def mlp_table(backends: list[str]) -> None:
         x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
         y = rng.integers(0, sizes[-1], batch)
         steps = {f"tracegrad-{b}": tracegrad_step(b, ws, x, y) for b in backends}
-        steps |= {"torch": torch_step(ws, x, y), "numpy": numpy_step(ws, x, y)}
+        steps["as torch"] = _on(backends[0], torch_step(tracegrad, ws, x, y))
+        steps |= {"torch": torch_step(torch, ws, x, y), "numpy": numpy_step(ws, x, y)}
         medians = interleaved_medians(steps, seconds=4.0 if sizes[1] > 500 else 2.0)
         flops = step_flops(sizes, batch)
         cells = [f"{medians[n] * 1e6:8.0f}us {flops / medians[n] / 1e9:4.0f}GF" for n in names]
-        ratios = " ".join(f"{medians[f'tracegrad-{b}'] / medians['torch']:.2f}" for b in backends)
+        ours = [f"tracegrad-{b}" for b in backends] + ["as torch"]
+        ratios = " ".join(f"{medians[name] / medians['torch']:.2f}" for name in ours)
         print(f"{'-'.join(map(str, sizes)) + f' b{batch}':>24} " + " ".join(cells) + f"  {ratios}")
 
 

@@ -1,6 +1,9 @@
-"""Tensor engine speed on the numpy backend, against PyTorch and hand-written numpy, in one run.
+"""Tensor engine speed on the active backend (numba unless TRACEGRAD_BACKEND=numpy), against
+PyTorch and hand-written numpy, in one run.
 
-1. The latency of a tiny op: (a * b).sum().backward() on shape (4,), where overhead is all.
+1. The latency of a tiny op: (a * b).sum().backward() on shape (4,), where overhead is all;
+   also written in torch's names on tracegrad (`import tracegrad as torch`), which must cost
+   the same.
 2. A training step (forward, cross-entropy, backward, SGD update) of a 2-layer ReLU MLP at
    three sizes; "numpy" is the same step with hand-derived gradients, the floor for this backend.
 Run: `make bench` or `python bench/ops.py`. Times are medians; lower is better.
@@ -14,11 +17,11 @@ import numpy as np
 import torch
 from mlp import (  # bench/ is on sys.path when a script in it runs
     numpy_gradients,
-    torch_loss,
     tracegrad_loss,
     weights,
 )
 
+import tracegrad
 from autograd import Tensor
 from autograd.backend import name as backend_name
 
@@ -41,10 +44,15 @@ def median_us(step: Callable[[], object], seconds: float = 1.0) -> float:
     return 1e6 * statistics.median(times)
 
 
-def tiny_op() -> tuple[Callable, Callable]:
+def tiny_op() -> dict[str, Callable]:
+    """The tiny op in tracegrad's own names (a * b), in torch's on tracegrad (`import tracegrad as
+    torch`: torch.ones, torch.mul) and in PyTorch."""
     a, b = (Tensor(np.ones(4, np.float32), requires_grad=True) for _ in range(2))
-    ta, tb = (torch.ones(4, requires_grad=True) for _ in range(2))
-    return (lambda: (a * b).sum().backward()), (lambda: (ta * tb).sum().backward())
+    steps = {"tracegrad": lambda: (a * b).sum().backward()}
+    for name, lib in (("as torch", tracegrad), ("torch", torch)):
+        x, y = (lib.ones(4, requires_grad=True) for _ in range(2))
+        steps[name] = lambda x=x, y=y, mul=lib.mul: mul(x, y).sum().backward()
+    return steps
 
 
 def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
@@ -60,6 +68,15 @@ def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> C
             p.data -= LR * p.grad.data
 
     return step
+
+
+def torch_loss(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """tracegrad_loss in PyTorch."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = torch.nn.functional.linear(h, params[i], params[i + 1])
+        h = torch.relu(h) if i + 2 < len(params) else h
+    return torch.nn.functional.cross_entropy(h, y)
 
 
 def torch_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
@@ -94,10 +111,11 @@ def main() -> None:
         f"backend {backend_name()}, numpy {np.__version__}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} torch threads"
     )
-    ours, theirs = (median_us(f) for f in tiny_op())
+    tiny = {name: median_us(step) for name, step in tiny_op().items()}
     print(
-        f"tiny op (a * b).sum().backward(), shape (4,): tracegrad {ours:.1f} us, "
-        f"torch {theirs:.1f} us, ratio {ours / theirs:.2f}"
+        "tiny op mul(a, b).sum().backward(), shape (4,): "
+        + ", ".join(f"{name} {us:.1f} us" for name, us in tiny.items())
+        + f"; ratio to torch {tiny['tracegrad'] / tiny['torch']:.2f}"
     )
     print(
         f"{'MLP step':>22} {'tracegrad':>11} {'torch':>11} {'numpy':>11} "
