@@ -88,9 +88,32 @@ def tracegrad_step(backend_name: str, ws: list, x: np.ndarray, y: np.ndarray) ->
     return _on(backend_name, step)
 
 
-def torch_step(lib: ModuleType, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
-    """The same step as PyTorch code (nn.Sequential of Linear and ReLU, CrossEntropyLoss, Adam),
-    run by `lib`: PyTorch, or tracegrad through `import tracegrad as torch`."""
+def torch_loss(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """tracegrad_loss in PyTorch."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = torch.nn.functional.linear(h, params[i], params[i + 1])
+        h = torch.relu(h) if i + 2 < len(params) else h
+    return torch.nn.functional.cross_entropy(h, y)
+
+
+def torch_step(ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    params = [torch.tensor(w, requires_grad=True) for w in ws]
+    optimizer = torch.optim.Adam(params, lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step() -> None:
+        loss = torch_loss(params, xt, yt)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def course_step(lib: ModuleType, ws: list, x: np.ndarray, y: np.ndarray) -> Callable:
+    """The same step as the course's PyTorch code (nn.Sequential of Linear and ReLU,
+    CrossEntropyLoss, optim.Adam), run by `lib`: here tracegrad, as `import tracegrad as torch`."""
     layers = []
     for w, b in zip(ws[::2], ws[1::2], strict=True):
         linear = lib.nn.Linear(w.shape[1], w.shape[0])
@@ -173,8 +196,8 @@ def mlp_table(backends: list[str]) -> None:
         x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
         y = rng.integers(0, sizes[-1], batch)
         steps = {f"tracegrad-{b}": tracegrad_step(b, ws, x, y) for b in backends}
-        steps["as torch"] = _on(backends[0], torch_step(tracegrad, ws, x, y))
-        steps |= {"torch": torch_step(torch, ws, x, y), "numpy": numpy_step(ws, x, y)}
+        steps["as torch"] = _on(backends[0], course_step(tracegrad, ws, x, y))
+        steps |= {"torch": torch_step(ws, x, y), "numpy": numpy_step(ws, x, y)}
         medians = interleaved_medians(steps, seconds=4.0 if sizes[1] > 500 else 2.0)
         flops = step_flops(sizes, batch)
         cells = [f"{medians[n] * 1e6:8.0f}us {flops / medians[n] / 1e9:4.0f}GF" for n in names]
