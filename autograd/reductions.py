@@ -394,8 +394,10 @@ def _max_shift(x: "Tensor", axis: Axis) -> Any:
 
 
 def _count(x: "Tensor", axis: Axis, op: str) -> int:
-    """How many elements each output of a reduction over `axis` combines."""
-    return int(np.prod([x.shape[a] for a in normalize_axes(op, axis, x.ndim)]))
+    """How many elements each output of a reduction over `axis` combines (math.prod of the
+    array's sizes: np.prod of torch Sizes cost 3 us of every mean)."""
+    shape = x.data.shape
+    return math.prod(shape[a] for a in normalize_axes(op, axis, len(shape)))
 
 
 def _correction(
