@@ -268,7 +268,7 @@ def gemm_kernels(backends: list[str]) -> None:
         }
         backward["torch"] = partial(_torch_linear_backward, tg, tx, tw, tout)
         for kind, steps, flops in (("forward", forward, 2), ("backward", backward, 4)):
-            medians = interleaved_medians(steps, seconds=1.0)
+            medians = interleaved_medians(steps, seconds=1.0, block=50, settle=10)
             rates = "".join(f"{flops * n * k * m / t / 1e9:16.0f}" for t in medians.values())
             print(f"{f'linear {kind} ({n}, {k}) -> {m}':>34}{rates}")
     for (o, k), (n, k_, length) in BATCHED:
@@ -278,7 +278,7 @@ def gemm_kernels(backends: list[str]) -> None:
         )
         steps = {name: partial(backend.module(name).matmul, w, cols) for name in backends}
         steps["torch"] = partial(torch.matmul, torch.from_numpy(w), torch.from_numpy(cols))
-        medians = interleaved_medians(steps, seconds=1.0)
+        medians = interleaved_medians(steps, seconds=1.0, block=50, settle=10)
         rates = "".join(f"{2 * o * k * n * length / t / 1e9:16.0f}" for t in medians.values())
         print(f"{f'matmul {(o, k)} @ {(n, k_, length)}':>34}{rates}")
 
