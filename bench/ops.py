@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from mlp import (  # bench/ is on sys.path when a script in it runs
+    interleaved_medians,
     numpy_gradients,
     tracegrad_loss,
     weights,
@@ -111,7 +112,10 @@ def main() -> None:
         f"backend {backend_name()}, numpy {np.__version__}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} torch threads"
     )
-    tiny = {name: median_us(step) for name, step in tiny_op().items()}
+    tiny = {  # interleaved, so that a slow spell of the machine hits all three alike
+        name: 1e6 * seconds
+        for name, seconds in interleaved_medians(tiny_op(), 3.0, block=200, settle=20).items()
+    }
     print(
         "tiny op mul(a, b).sum().backward(), shape (4,): "
         + ", ".join(f"{name} {us:.1f} us" for name, us in tiny.items())
