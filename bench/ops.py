@@ -18,6 +18,7 @@ import torch
 from mlp import (  # bench/ is on sys.path when a script in it runs
     interleaved_medians,
     numpy_gradients,
+    torch_loss,
     tracegrad_loss,
     weights,
 )
@@ -69,15 +70,6 @@ def tracegrad_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> C
             p.data -= LR * p.grad.data
 
     return step
-
-
-def torch_loss(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """tracegrad_loss in PyTorch."""
-    h = x
-    for i in range(0, len(params), 2):
-        h = torch.nn.functional.linear(h, params[i], params[i + 1])
-        h = torch.relu(h) if i + 2 < len(params) else h
-    return torch.nn.functional.cross_entropy(h, y)
 
 
 def torch_step(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable:
