@@ -105,7 +105,7 @@ CASES = {
         normal(r, s, d),
         laid_out(normal(r, (s[0], 3), d), lay),
         normal(r, (s[1], 3), d),
-        np.where(normal(r, s, d) > 0, 1.0, np.nan).astype(d),  # NaN is not <= 0: g passes
+        np.array([-1.0, 0.0, 1.0, np.nan], d)[r.integers(0, 4, s)],  # masked: -1 and 0, not NaN
         True,
         True,
         True,
