@@ -92,11 +92,17 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> n
     as np.dot and the loop called apart (13 us against 14 at (64, 64) -> 128, best of 15), with
     one dispatch less; bench/mlp.py's kernel table gives its GFLOP/s against numpy and torch.
     """
-    if not (_same_fast((x, w)) and b.dtype == x.dtype and x.size and b.size):
+    if not (x.dtype == w.dtype == b.dtype and x.dtype in _FLOATS and x.size and b.size):
         return numpy_backend.linear(x, w, b, relu)
     rows = x.reshape(-1, x.shape[-1])  # (n, in): every leading axis is a sample
-    out = _linear_rows(rows, w, np.ascontiguousarray(b), relu)
+    out = _linear_rows(*_contiguous(rows, w, b), relu)
     return out.reshape(*x.shape[:-1], w.shape[0])
+
+
+def _contiguous(*arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays, each copied to C order if it is not (a recurrent layer's time step is a
+    strided view), so that numba's np.dot and loops see one layout."""
+    return [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in arrays]
 
 
 @numba.njit(cache=True)
@@ -126,12 +132,12 @@ def linear_backward(
     Python dispatch where the Tensor VJP takes three ops and the walk a sum for b. A layer's
     forward and backward, best of 15: (64, 16) -> 16 25 us against 37 for the Tensor VJP,
     (64, 128) -> 128 86 against 98."""
-    if not (_same_fast((g, x, w, out)) and g.size and x.size):
+    dtype = g.dtype
+    if not (dtype in _FLOATS and x.dtype == w.dtype == out.dtype == dtype and g.size and x.size):
         return numpy_backend.linear_backward(g, x, w, out, relu, needs_x, needs_w)
     m, k = g.shape[-1], x.shape[-1]
-    gx, gw, gb = _linear_backward_rows(
-        g.reshape(-1, m), x.reshape(-1, k), w, out.reshape(-1, m), relu, needs_x, needs_w
-    )
+    rows = _contiguous(g.reshape(-1, m), x.reshape(-1, k), w, out.reshape(-1, m))
+    gx, gw, gb = _linear_backward_rows(*rows, relu, needs_x, needs_w)
     return (gx.reshape(x.shape) if needs_x else None), (gw if needs_w else None), gb
 
 
