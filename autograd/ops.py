@@ -346,16 +346,20 @@ def cross_entropy(x, *, targets):
     """-log_softmax(x)[n, targets[n]] for each row n: (N, C) logits, (N,) classes -> (N,) losses.
 
     Composed, this is log_softmax, indexing and a negation: three ops forward, five back;
-    fused, one and two. tests/test_tensor.py equates the two.
+    fused, one forward and one kernel back (two ops when recorded). tests/test_tensor.py
+    equates the two.
     """
     logp = backend.kernels.log_softmax(x.data, 1)
     rows = np.arange(len(targets))
 
     def vjp(g):  # (softmax(x) - onehot(targets)) * g, row by row
-        p = x.softmax(1) if is_grad_enabled() else np.exp(logp)  # on the graph when recorded
-        onehot = np.zeros(x.shape, x.dtype)
+        if not is_grad_enabled():  # nothing to record: one kernel
+            return (
+                tensor.Tensor._wrap(backend.kernels.cross_entropy_backward(logp, targets, g.data)),
+            )
+        onehot = np.zeros(x.data.shape, x.dtype)
         onehot[rows, targets] = 1
-        return ((p - onehot) * g.reshape(-1, 1),)
+        return ((x.softmax(1) - onehot) * g.reshape(-1, 1),)
 
     return -logp[rows, targets], vjp
 

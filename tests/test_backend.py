@@ -89,6 +89,11 @@ CASES = {
         laid_out(normal(r, (s[1] + 1, s[1]), d), lay),
         normal(r, (s[1] + 1,), d),
     ),
+    "cross_entropy_backward": lambda r, s, d, lay: (
+        laid_out(normal(r, s, d), lay),
+        r.integers(0, s[1], s[0]),
+        normal(r, s[:1], d),
+    ),
     "log_softmax/last": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 1),
     "log_softmax/minus_one": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), -1),
     "log_softmax/first": lambda r, s, d, lay: (laid_out(normal(r, s, d), lay), 0),

@@ -175,6 +175,28 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return out
 
 
+@numba.njit(cache=True)
+def _cross_entropy_backward_rows(logp, targets, g, out):
+    """out[i] = (exp(logp[i]) - onehot(targets[i])) * g[i] for each row i."""
+    one = out.dtype.type(1)
+    for i in range(logp.shape[0]):
+        row, target, weight = logp[i], targets[i], g[i]
+        for j in range(row.shape[0]):
+            p = np.exp(row[j])
+            out[i, j] = (p - one if j == target else p) * weight
+
+
+def cross_entropy_backward(logp: np.ndarray, targets: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """cross_entropy's VJP (see numpy_backend.cross_entropy_backward) in one pass, for arrays
+    as small as log_softmax's jitted rows take: (64, 10) float32 3.7 us against 5.4 for numpy's
+    exp, scatter and product, (64, 2) 1.8 against 4.8; numpy's SIMD exp wins on larger ones."""
+    if not (_same_fast((logp, g)) and 0 < logp.size <= _ROW_LOOP_MAX):
+        return numpy_backend.cross_entropy_backward(logp, targets, g)
+    out = np.empty_like(logp)
+    _cross_entropy_backward_rows(logp, targets, g, out)
+    return out
+
+
 # Sums accumulate in float64 (float32 inputs too), so they are at least as accurate as numpy's
 # pairwise sums; fastmath's "reassoc" lets LLVM split the sum over SIMD lanes, nothing else.
 # The accumulators are np.float64, not 0.0: with NUMBA_DISABLE_JIT, 0.0 + a float32 element is

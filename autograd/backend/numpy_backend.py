@@ -61,6 +61,14 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
+def cross_entropy_backward(logp: np.ndarray, targets: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """cross_entropy's VJP: (softmax - onehot(targets)) * g row by row, from log_softmax's rows
+    `logp` (N, C), the classes `targets` (N,) and the losses' gradient `g` (N,) -> (N, C)."""
+    p = np.exp(logp)
+    p[np.arange(len(targets)), targets] -= 1
+    return p * g.reshape(-1, 1)
+
+
 def sum(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """x summed over `axes`; (…) -> the shape without (or, keepdims, with size 1 at) those axes.
 
