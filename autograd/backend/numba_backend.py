@@ -95,14 +95,14 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, relu: bool = False) -> n
     if not (x.dtype == w.dtype == b.dtype and x.dtype in _FLOATS and x.size and b.size):
         return numpy_backend.linear(x, w, b, relu)
     rows = x.reshape(-1, x.shape[-1])  # (n, in): every leading axis is a sample
-    out = _linear_rows(*_contiguous(rows, w, b), relu)
+    out = _linear_rows(*_c_order(rows, w, b), relu)
     return out.reshape(*x.shape[:-1], w.shape[0])
 
 
-def _contiguous(*arrays: np.ndarray) -> list[np.ndarray]:
-    """The arrays, each copied to C order if it is not (a recurrent layer's time step is a
-    strided view), so that numba's np.dot and loops see one layout."""
-    return [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in arrays]
+def _c_order(*arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays in C order, copied only where they are not (a recurrent layer's time step is
+    a strided view), so that numba's np.dot and loops see one layout."""
+    return [np.ascontiguousarray(a) for a in arrays]
 
 
 @numba.njit(cache=True)
@@ -136,7 +136,7 @@ def linear_backward(
     if not (dtype in _FLOATS and x.dtype == w.dtype == out.dtype == dtype and g.size and x.size):
         return numpy_backend.linear_backward(g, x, w, out, relu, needs_x, needs_w)
     m, k = g.shape[-1], x.shape[-1]
-    rows = _contiguous(g.reshape(-1, m), x.reshape(-1, k), w, out.reshape(-1, m))
+    rows = _c_order(g.reshape(-1, m), x.reshape(-1, k), w, out.reshape(-1, m))
     gx, gw, gb = _linear_backward_rows(*rows, relu, needs_x, needs_w)
     return (gx.reshape(x.shape) if needs_x else None), (gw if needs_w else None), gb
 
