@@ -185,15 +185,15 @@ def fused(*inputs: Tensor, name: str, kernels: Any) -> tuple:
     shape = broadcast_shapes(f"fuse: {name}", *(t.shape for t in inputs))
     arrays = [_flat(t.data, shape) for t in inputs]
 
-    def vjp(g: Tensor) -> tuple:
+    def vjp(g: np.ndarray) -> tuple:
         if is_grad_enabled():
             raise RuntimeError(
                 f"backward: fused op {name} has no gradient of its gradient; for "
                 "create_graph=True call the function itself, unfused"
             )
         wanted = [t.requires_grad for t in inputs]
-        grads = kernels.backward(arrays, _flat(g.data, shape), wanted)
-        return tuple(None if a is None else Tensor._wrap(a.reshape(shape)) for a in grads)
+        grads = kernels.backward(arrays, _flat(g, shape), wanted)
+        return tuple(None if a is None else a.reshape(shape) for a in grads)
 
     return kernels.forward(arrays).reshape(shape), vjp
 

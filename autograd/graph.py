@@ -4,7 +4,9 @@ A node is any object, hashed by identity, with these attributes (the node protoc
 
     parents        tuple of the nodes it was computed from, in call order (empty for a leaf)
     vjp            function: gradient of the output -> one gradient per parent, None where a
-                   parent gets no gradient; None on a leaf, and after backward frees the graph
+                   parent gets no gradient; None on a leaf, and after backward frees the graph.
+                   A Tensor's VJP takes and gives arrays in a plain backward, Tensors in a
+                   recorded one (create_graph), see ops.py
     grad           the gradient stored by the last backward
     shape          the shape of its data, () for a scalar
     broadcasts     whether its gradients are arrays that the walk may have to fit to a parent
@@ -27,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import backend, modes
 from .explain import ChainRuleNarrator
 from .modes import anomaly_mode, checked_vjp, enable_grad, grad_mode, is_grad_enabled, no_grad
-from .shapes import sum_to_shape
+from .shapes import unbroadcast_axes
 
 __all__ = ["backward", "enable_grad", "grad_mode", "is_grad_enabled", "no_grad", "topo_order"]
 
@@ -66,16 +68,17 @@ def backward(
     """Propagate `seed` (d root / d root) back to every node `root` depends on.
 
     Nodes are visited in reverse topological order, so each node's gradient is complete before
-    its VJP runs. VJPs run with grad mode off, unless `create_graph` asks to record them (for
-    gradients of gradients). Unless `retain_graph`, each VJP is dropped once used, freeing what
-    it captured; a second backward through the same nodes then raises. `explain` prints every
-    step of the chain rule (explain.py), for small graphs.
+    its VJP runs. A Tensor graph's VJPs take and give arrays, which the walk wraps as Tensors
+    where it stores them, unless `create_graph` asks to record them (for gradients of
+    gradients): then they run on Tensors with grad mode on. Unless `retain_graph`, each VJP is
+    dropped once used, freeing what it captured; a second backward through the same nodes then
+    raises. `explain` prints every step of the chain rule (explain.py), for small graphs.
     """
     order = topo_order(root)
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
-    run_vjp, narrator = _vjp_runner(order, explain)
-    fitting = root.broadcasts
-    add_in_place = fitting and not create_graph  # a recorded sum needs a new node: see _added_into
+    on_arrays = root.broadcasts and not create_graph
+    run_vjp, narrator = _vjp_runner(order, explain, on_arrays)
+    fit = None if not root.broadcasts else _fit_array if on_arrays else _fit  # Values: floats
     held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
@@ -90,11 +93,11 @@ def backward(
                 continue
             for parent, g in zip(node.parents, run_vjp(node), strict=True):
                 if g is not None and parent.requires_grad:
-                    if fitting and (g is node.grad or g.data.shape != parent.data.shape):
-                        g = _fit(g, node, parent)  # the rare cases: see _fit
+                    if fit is not None:
+                        g = fit(g, node, parent)
                     if parent.grad is None:
                         parent.grad = g
-                    elif not (add_in_place and _added_into(parent, g)):
+                    elif not (on_arrays and _added_into(parent, g)):
                         parent.grad = parent.grad + g
             if not retain_graph:
                 node.vjp = None
@@ -137,36 +140,59 @@ def _run_hooks(node: Any, held: dict) -> None:
     node.grad = g if earlier is None else earlier if g is None else earlier + g
 
 
-def _vjp_runner(order: list, explain: bool) -> tuple[Callable, ChainRuleNarrator | None]:
-    """How this backward runs each node's VJP, chosen once: plainly, checked for NaN/Inf
-    (detect_anomaly), or narrated (explain); and the narrator, if any."""
-    if explain:
-        narrator = ChainRuleNarrator(order)
-        check = checked_vjp if anomaly_mode.enabled else _plain_vjp
+def _vjp_runner(
+    order: list, explain: bool, on_arrays: bool
+) -> tuple[Callable, ChainRuleNarrator | None]:
+    """How this backward runs each node's VJP, chosen once: on the gradient itself or (on_arrays)
+    on its array; plainly, checked for NaN/Inf (detect_anomaly), or narrated (explain); and the
+    narrator, if any."""
+    run = _array_vjp if on_arrays else _plain_vjp
+    if anomaly_mode.enabled:
+        run = checked_vjp(run)
+    if not explain:
+        return run, None
+    narrator = ChainRuleNarrator(order)
 
-        def narrated(node: Any) -> tuple:
-            grads = check(node)
-            narrator.step(node, grads)
-            return grads
+    def narrated(node: Any) -> tuple:
+        grads = run(node)
+        narrator.step(node, grads)
+        return grads
 
-        return narrated, narrator
-    return (checked_vjp if anomaly_mode.enabled else _plain_vjp), None
+    return narrated, narrator
 
 
 def _plain_vjp(node: Any) -> tuple:
     return node.vjp(node.grad)
 
 
+def _array_vjp(node: Any) -> tuple:
+    return node.vjp(node.grad.data)
+
+
 def _fit(g: Any, node: Any, parent: Any) -> Any:
-    """The gradient `g` that `node`'s VJP gave `parent`, made fit to store on `parent`: summed
-    back to parent's shape where the forward pass broadcast it, and copied where a VJP passed
-    node's own gradient straight through to a leaf (as add's does), so no two leaves share one
-    gradient array that an in-place change (zero_, clipping) would change for both."""
+    """The gradient `g` (a Tensor) that `node`'s VJP gave `parent`, made fit to store on
+    `parent`: summed back to parent's shape where the forward pass broadcast it, and copied
+    where a VJP passed node's own gradient straight through to a leaf (as add's does), so no two
+    leaves share one gradient array that an in-place change (zero_, clipping) would change for
+    both."""
     if g.data.shape != parent.data.shape:
-        return sum_to_shape(g, parent.data.shape)
+        return g.sum(unbroadcast_axes(g.data.shape, parent.data.shape), keepdims=True).reshape(
+            parent.data.shape
+        )
     if g is node.grad and not parent.parents:
         return g.clone()
     return g
+
+
+def _fit_array(g: Any, node: Any, parent: Any) -> Any:
+    """_fit for an array `g` from a plain backward, as a Tensor to store on `parent`; the sum is
+    the backend's, as Tensor.sum's (float64 inside for float32)."""
+    if g.shape != parent.data.shape:
+        axes = unbroadcast_axes(g.shape, parent.data.shape)
+        g = backend.kernels.sum(g, axes, True).reshape(parent.data.shape)
+    elif g is node.grad.data and not parent.parents:
+        g = g.copy()
+    return parent._wrap(g)
 
 
 def _added_into(leaf: Any, g: Any) -> bool:

@@ -116,25 +116,30 @@ def check_output(op: str, inputs: tuple, out: Any) -> str:
     return where
 
 
-def checked_vjp(node: Any) -> tuple:
-    """node's VJP applied to its gradient, raising AnomalyError if it gives an input a NaN or Inf
-    gradient. The ops inside the VJP are not checked one by one: the message names `node`."""
-    anomaly_mode.enabled = False
-    try:
-        grads = node.vjp(node.grad)
-    finally:
-        anomaly_mode.enabled = True
-    for i, g in enumerate(grads):
-        bad = 0 if g is None else _count_non_finite(_data(g))
-        if bad:
-            created = getattr(node, "created_at", "an unknown place (outside detect_anomaly)")
-            upstream = "finite" if not _count_non_finite(_data(node.grad)) else "already NaN/Inf"
-            raise AnomalyError(
-                f"detect_anomaly: the backward of {node.op} gave its input {i} "
-                f"{_shape(node.parents[i])} a gradient with {bad} NaN/Inf value(s) (the upstream "
-                f"gradient was {upstream}); the op was called at {created}"
-            )
-    return grads
+def checked_vjp(run_vjp: Callable[[Any], tuple]) -> Callable[[Any], tuple]:
+    """`run_vjp` (node -> its VJP's gradients), raising AnomalyError where it gives an input a
+    NaN or Inf gradient. The ops inside the VJP are not checked one by one: the message names
+    the node."""
+
+    def checked(node: Any) -> tuple:
+        anomaly_mode.enabled = False
+        try:
+            grads = run_vjp(node)
+        finally:
+            anomaly_mode.enabled = True
+        for i, g in enumerate(grads):
+            bad = 0 if g is None else _count_non_finite(_data(g))
+            if bad:
+                created = getattr(node, "created_at", "an unknown place (outside detect_anomaly)")
+                upstream = "already NaN/Inf" if _count_non_finite(_data(node.grad)) else "finite"
+                raise AnomalyError(
+                    f"detect_anomaly: the backward of {node.op} gave its input {i} "
+                    f"{_shape(node.parents[i])} a gradient with {bad} NaN/Inf value(s) (the "
+                    f"upstream gradient was {upstream}); the op was called at {created}"
+                )
+        return grads
+
+    return checked
 
 
 def _data(x: Any) -> Any:

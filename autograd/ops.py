@@ -2,10 +2,14 @@
 
 A primitive takes Tensors (plus keyword-only settings), computes its output array with the
 backend's kernels, and returns it with a VJP: a function from the output's gradient `g` to one
-gradient per input Tensor (None where an input gets none). VJPs are written with Tensor
-operations, so they can themselves be differentiated (`backward(create_graph=True)`); they
-capture inputs and arrays, never the output, so graphs hold no reference cycles. Gradients
-may come back in the broadcast shape: the backward walk sums them to each input's shape.
+gradient per input (None where an input gets none). A VJP is written once for two kinds of `g`:
+in a plain backward g is an array and the VJP computes on arrays (nothing to record, so no
+Tensor is made per step); with `backward(create_graph=True)` g is a Tensor and the VJP's Tensor
+operations are recorded, so gradients can be differentiated again. The VJP reads its inputs
+through `_like(g, x)`, x's array or x itself to match g, and runs ops that arrays and Tensors
+spell differently through `_run` and `_where`. VJPs capture inputs and arrays, never the
+output, so graphs hold no reference cycles. Gradients may come back in the broadcast shape: the
+backward walk sums them to each input's shape.
 Two-input primitives run through `tensor.binary`, which names the shapes when they do not
 broadcast.
 
@@ -33,6 +37,26 @@ def primitive(fn: Primitive) -> Primitive:
     return fn
 
 
+def _like(g: Any, x: "tensor.Tensor") -> Any:
+    """Input `x` in the kind of gradient `g`: its array in a plain backward (g an array), else
+    x itself, so that the VJP's operations on it are recorded."""
+    return x if isinstance(g, tensor.Tensor) else x.data
+
+
+def _run(primitive: Primitive, first: Any, *others: Any, **settings: Any) -> Any:
+    """`primitive` on a VJP's operands, of g's kind or numbers: recorded on Tensors (numbers
+    lifted to the first's dtype); on arrays, its output array alone."""
+    if isinstance(first, tensor.Tensor):
+        others = (tensor.lift(x, first, primitive.__name__) for x in others)
+        return tensor.apply(primitive, first, *others, **settings)
+    return primitive(*map(tensor.Tensor._wrap, (first, *others)), **settings)[0]
+
+
+def _where(cond: np.ndarray, x: Any, y: Any) -> Any:
+    """x where the boolean array `cond` holds, else y (a number): Tensor.where on a Tensor."""
+    return x.where(cond, y) if isinstance(x, tensor.Tensor) else np.where(cond, x, y)
+
+
 def saves_inputs(fn: Primitive) -> Primitive:
     """Mark a primitive whose VJP reads its inputs' data, so `tensor.apply` notes their versions
     and backward refuses to run it if one was changed in place since (Tensor.add_ and kin)."""
@@ -49,7 +73,10 @@ def add(x, y):
 @saves_inputs
 def mul(x, y):
     out = backend.kernels.multiply(x.data, y.data)
-    return out, lambda g: (g * y if x.requires_grad else None, g * x if y.requires_grad else None)
+    return out, lambda g: (
+        g * _like(g, y) if x.requires_grad else None,
+        g * _like(g, x) if y.requires_grad else None,
+    )
 
 
 @primitive
@@ -63,14 +90,15 @@ def pow(x, y):
     """x ** y; the exponent's gradient g * x**y * log(x) is 0 where x = 0 and y >= 0 (torch)."""
 
     def vjp(g):
-        gx = g * y * x ** (y - 1.0)
+        base, exponent = _like(g, x), _like(g, y)
+        gx = g * exponent * base ** (exponent - 1.0)
         flat = (x.data == 0) & (y.data == 0)  # x**0 is flat at x = 0 too, where x**-1 is inf
         if flat.any():
-            gx = gx.where(~flat, 0.0)
+            gx = _where(~flat, gx, 0.0)
         if not y.requires_grad:
             return gx, None
         defined = ~((x.data == 0) & (y.data >= 0))
-        return gx, (g * x**y * x.log()).where(defined, 0.0)
+        return gx, _where(defined, g * base**exponent * _run(log, base), 0.0)
 
     return backend.kernels.power(x.data, y.data), vjp
 
@@ -100,41 +128,45 @@ def log(x, *, base=None):
     """Natural log, or log2 or log10 (`base` 2 or 10): exact at powers of the base, which
     log(x) / log(base) is not (log10(1000) would be 2.9999999999999996)."""
     if base is None:
-        return backend.kernels.log(x.data), lambda g: (g / x,)
+        return backend.kernels.log(x.data), lambda g: (g / _like(g, x),)
     out = np.log2(x.data) if base == 2 else np.log10(x.data)
-    return out, lambda g: (g / (x * math.log(base)),)
+    return out, lambda g: (g / (_like(g, x) * math.log(base)),)
 
 
 @primitive
 @saves_inputs
 def log1p(x):
     """log(1 + x), exact where 1 + x rounds to 1 (x tiny)."""
-    return np.log1p(x.data), lambda g: (g / (1.0 + x),)
+    return np.log1p(x.data), lambda g: (g / (1.0 + _like(g, x)),)
 
 
 @primitive
 @saves_inputs
 def sin(x):
-    return np.sin(x.data), lambda g: (g * x.cos(),)
+    return np.sin(x.data), lambda g: (g * _run(cos, _like(g, x)),)
 
 
 @primitive
 @saves_inputs
 def cos(x):
-    return np.cos(x.data), lambda g: (-g * x.sin(),)
+    return np.cos(x.data), lambda g: (-g * _run(sin, _like(g, x)),)
 
 
 @primitive
 @saves_inputs
 def erf(x):
-    return backend.kernels.erf(x.data), lambda g: (g * (2.0 / np.sqrt(np.pi)) * (-x * x).exp(),)
+    def vjp(g):
+        x_ = _like(g, x)
+        return (g * (2.0 / math.sqrt(math.pi)) * _run(exp, -x_ * x_),)
+
+    return backend.kernels.erf(x.data), vjp
 
 
 @primitive
 @saves_inputs
 def expm1(x):
     """e^x - 1, exact where e^x rounds to 1 (x tiny), which exp(x) - 1 is not."""
-    return np.expm1(x.data), lambda g: (g * x.exp(),)
+    return np.expm1(x.data), lambda g: (g * _run(exp, _like(g, x)),)
 
 
 @primitive
@@ -142,7 +174,7 @@ def expm1(x):
 def asinh(x):
     """Inverse sinh; composed, log(x + sqrt(x*x + 1)) cancels to 0 for x below -1e8 and its
     x*x overflows past 1e154, where asinh is still about 355."""
-    return np.arcsinh(x.data), lambda g: (g / x.hypot(1.0),)
+    return np.arcsinh(x.data), lambda g: (g / _run(hypot, _like(g, x), 1.0),)
 
 
 @primitive
@@ -153,7 +185,8 @@ def acosh(x):
     cannot overflow."""
 
     def vjp(g):
-        return (g / ((x - 1.0).sqrt() * (x + 1.0).sqrt()),)
+        x_ = _like(g, x)
+        return (g / ((x_ - 1.0) ** 0.5 * (x_ + 1.0) ** 0.5),)
 
     return np.arccosh(x.data), vjp
 
@@ -168,10 +201,11 @@ def atan2(y, x):
     neither overflows nor underflows."""
 
     def vjp(g):
-        r = y.hypot(x)
+        y_, x_ = _like(g, y), _like(g, x)
+        r = _run(hypot, y_, x_)
         return (
-            g * (x / r) / r if y.requires_grad else None,
-            -g * (y / r) / r if x.requires_grad else None,
+            g * (x_ / r) / r if y.requires_grad else None,
+            -g * (y_ / r) / r if x.requires_grad else None,
         )
 
     return np.arctan2(y.data, x.data), vjp
@@ -186,8 +220,9 @@ def hypot(x, y):
     out = np.hypot(x.data, y.data)
 
     def vjp(g):  # x / r and y / r, r on the graph when the backward pass is recorded
-        r = x.hypot(y) if is_grad_enabled() else tensor.Tensor._wrap(out)
-        return (g * x / r if x.requires_grad else None, g * y / r if y.requires_grad else None)
+        x_, y_ = _like(g, x), _like(g, y)
+        r = _run(hypot, x_, y_) if is_grad_enabled() else out
+        return (g * x_ / r if x.requires_grad else None, g * y_ / r if y.requires_grad else None)
 
     return out, vjp
 
@@ -221,19 +256,20 @@ def matmul(x, y):
     """numpy's @: (..., n, k) @ (..., k, m) -> (..., m); a 1-d side is a row or a column."""
 
     def vjp(g):
+        a, b = _like(g, x), _like(g, y)
         if x.ndim == 1 and y.ndim == 1:  # a dot product: g is 0-d
-            return g * y, g * x
+            return g * b, g * a
         if x.ndim == 1:  # (k,) @ (..., k, m) -> (..., m): x acts as a row
             row = g.reshape(*g.shape[:-1], 1, g.shape[-1])  # (..., 1, m)
-            gx = row @ y.transpose(-1, -2)  # (..., 1, k)
-            return gx.reshape(*gx.shape[:-2], gx.shape[-1]), x.reshape(-1, 1) @ row
+            gx = row @ b.swapaxes(-1, -2)  # (..., 1, k)
+            return gx.reshape(*gx.shape[:-2], gx.shape[-1]), a.reshape(-1, 1) @ row
         if y.ndim == 1:  # (..., n, k) @ (k,) -> (..., n): y acts as a column
             col = g.reshape(*g.shape, 1)  # (..., n, 1)
-            gy = x.transpose(-1, -2) @ col  # (..., k, 1)
-            return col @ y.reshape(1, -1), gy.reshape(*gy.shape[:-1])
+            gy = a.swapaxes(-1, -2) @ col  # (..., k, 1)
+            return col @ b.reshape(1, -1), gy.reshape(*gy.shape[:-1])
         return (
-            g @ y.transpose(-1, -2) if x.requires_grad else None,
-            x.transpose(-1, -2) @ g if y.requires_grad else None,
+            g @ b.swapaxes(-1, -2) if x.requires_grad else None,
+            a.swapaxes(-1, -2) @ g if y.requires_grad else None,
         )
 
     return _matmul_forward(x.data, y.data), vjp
@@ -268,12 +304,13 @@ def einsum(*xs, equation):
     letters = inputs.split(",")
 
     def vjp(g):
+        operands = [_like(g, x) for x in xs]
         return tuple(
-            tensor.apply(
+            _run(
                 einsum,
                 g,
-                *xs[:i],
-                *xs[i + 1 :],
+                *operands[:i],
+                *operands[i + 1 :],
                 equation=",".join([output, *letters[:i], *letters[i + 1 :]]) + "->" + mine,
             )
             if x.requires_grad
@@ -304,10 +341,9 @@ def linear(x, w, b, *, relu=False):
 
     def vjp(g):
         if not is_grad_enabled():  # nothing to record: one kernel for all three (see there)
-            grads = backend.kernels.linear_backward(
-                g.data, x.data, w.data, out, relu, x.requires_grad, w.requires_grad
+            return backend.kernels.linear_backward(
+                g, x.data, w.data, out, relu, x.requires_grad, w.requires_grad
             )
-            return tuple(None if a is None else tensor.Tensor._wrap(a) for a in grads)
         if relu:  # g where the output is positive, else 0
             g = g.where(~(out <= 0), 0.0)
         gx = g @ w if x.requires_grad else None
@@ -335,7 +371,7 @@ def log_softmax(x, *, axis):
 
     def vjp(g):  # d/dx: g - softmax(x) * sum(g); softmax on the graph when it is recorded
         minus_p = -x.softmax(axis) if is_grad_enabled() else -np.exp(out)
-        return (g + minus_p * g.sum(axis, keepdims=True),)
+        return (g + minus_p * _run(sum, g, axes=(axis,), keepdims=True),)
 
     return out, vjp
 
@@ -354,9 +390,7 @@ def cross_entropy(x, *, targets):
 
     def vjp(g):  # (softmax(x) - onehot(targets)) * g, row by row
         if not is_grad_enabled():  # nothing to record: one kernel
-            return (
-                tensor.Tensor._wrap(backend.kernels.cross_entropy_backward(logp, targets, g.data)),
-            )
+            return (backend.kernels.cross_entropy_backward(logp, targets, g),)
         onehot = np.zeros(x.data.shape, x.dtype)
         onehot[rows, targets] = 1
         return ((x.softmax(1) - onehot) * g.reshape(-1, 1),)
@@ -372,7 +406,9 @@ def sum(x, *, axes, keepdims):
         if not keepdims and axes and axes[-1] >= len(axes):  # an inner axis went (axes are
             # sorted): put the 1s back, so that g broadcasts
             g = g.reshape(*kept_shape(x.data.shape, axes))
-        return (tensor.apply(broadcast_to, g, shape=x.data.shape),)
+        if isinstance(g, tensor.Tensor):
+            return (tensor.apply(broadcast_to, g, shape=x.data.shape),)
+        return (backend.kernels.broadcast_to(g, x.data.shape),)  # as _run would, 1 us sooner
 
     return backend.kernels.sum(x.data, axes, keepdims), vjp
 
@@ -386,9 +422,7 @@ def amax(x, *, axes, keepdims):
 
     def vjp(g):
         hits = (x.data == top).astype(x.dtype)
-        return (
-            g.reshape(*top.shape).broadcast_to(x.shape) * (hits / hits.sum(axes, keepdims=True)),
-        )
+        return (g.reshape(top.shape) * (hits / hits.sum(axes, keepdims=True)),)
 
     return out, vjp
 
@@ -416,12 +450,13 @@ def cumprod(x, *, axis):
     def vjp(g):
         divisible = np.all(np.abs(x.data) >= np.finfo(x.dtype).tiny) and np.all(out != 0)
         if not is_grad_enabled() and divisible and np.all(np.isfinite(out)):
-            return (_reversed(_reversed(g * out, axis).cumsum(axis), axis) / x,)
+            return (_reversed(_reversed(g * out, axis).cumsum(axis), axis) / x.data,)
         n, trailing = x.shape[axis], [1] * (x.ndim - axis - 1)
         k_axis = (*x.shape[:axis], 1, *x.shape[axis:])  # (..., 1, n, ...): k on axis + 1
         i_is_k = np.eye(n, dtype=bool).reshape(n, n, *trailing)
-        without_i = x.reshape(*k_axis).where(~i_is_k, 1.0).cumprod(axis + 1)  # [i, k]
-        return ((without_i * g.reshape(*k_axis)).where(_upper(n, trailing), 0.0).sum(axis + 1),)
+        without_i = _where(~i_is_k, _like(g, x).reshape(*k_axis), 1.0).cumprod(axis + 1)  # [i, k]
+        terms = _where(_upper(n, trailing), without_i * g.reshape(*k_axis), 0.0)
+        return (_run(sum, terms, axes=(axis + 1,), keepdims=False),)
 
     return out, vjp
 
@@ -437,13 +472,14 @@ def logcumsumexp(x, *, axis):
     out = np.logaddexp.accumulate(x.data, axis)
 
     def vjp(g):
-        y = x.logcumsumexp(axis) if is_grad_enabled() else tensor.Tensor._wrap(out)
+        y = x.logcumsumexp(axis) if is_grad_enabled() else out
         n, trailing = x.shape[axis], [1] * (x.ndim - axis - 1)
         k_axis = (*x.shape[:axis], 1, *x.shape[axis:])  # (..., 1, n, ...): k on axis + 1
         j_axis = (*x.shape[: axis + 1], 1, *x.shape[axis + 1 :])  # (..., n, 1, ...): j on axis
         used = _upper(n, trailing) & np.isfinite(out).reshape(k_axis)  # out_k -inf: x_j all -inf
-        weights = (x.reshape(*j_axis) - y.reshape(*k_axis)).where(used, -np.inf).exp()  # [j, k]
-        return ((weights * g.reshape(*k_axis)).sum(axis + 1),)
+        gaps = _where(used, _like(g, x).reshape(*j_axis) - y.reshape(*k_axis), -np.inf)
+        weights = _run(exp, gaps)  # [j, k]
+        return (_run(sum, weights * g.reshape(*k_axis), axes=(axis + 1,), keepdims=False),)
 
     return out, vjp
 
@@ -466,7 +502,7 @@ def reshape(x, *, shape):
         raise ValueError(
             f"reshape: cannot reshape {x.shape} ({x.data.size} elements) into {tuple(shape)}"
         ) from None
-    return out, lambda g: (g.reshape(*x.shape),)
+    return out, lambda g: (g.reshape(x.data.shape),)
 
 
 @primitive
@@ -474,7 +510,8 @@ def permute(x, *, axes):
     """Reorder the axes: output axis i is input axis axes[i]."""
 
     def vjp(g):
-        return (g.permute(*sorted(range(len(axes)), key=axes.__getitem__)),)  # the inverse order
+        order = sorted(range(len(axes)), key=axes.__getitem__)  # the inverse order
+        return (g.permute(*order) if isinstance(g, tensor.Tensor) else g.transpose(order),)
 
     return x.data.transpose(axes), vjp
 
@@ -498,7 +535,7 @@ def getitem(x, *, index):
         raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
     if not isinstance(out, np.ndarray):  # one element: numpy gives a scalar, a Tensor holds arrays
         out = np.asarray(out)
-    return out, lambda g: (tensor.apply(scatter_add, g, index=index, shape=x.shape),)
+    return out, lambda g: (_run(scatter_add, g, index=index, shape=x.data.shape),)
 
 
 @primitive
@@ -531,8 +568,8 @@ def where(x, y, *, cond):
         broadcast_shapes("where", cond.shape, x.shape, y.shape)
         raise
     return out, lambda g: (
-        g.where(cond, 0.0) if x.requires_grad else None,
-        g.where(~cond, 0.0) if y.requires_grad else None,
+        _where(cond, g, 0.0) if x.requires_grad else None,
+        _where(~cond, g, 0.0) if y.requires_grad else None,
     )
 
 
@@ -547,7 +584,7 @@ def unfold(x, *, window, fill=0.0):
     windows.Window) holding the cells it covers, `fill` off the image. Each cell's gradient is
     the sum of its copies' (fold: col2im)."""
     out = backend.kernels.im2col(x.data, window, fill)
-    return out, lambda g: (tensor.apply(fold, g, window=window),)
+    return out, lambda g: (_run(fold, g, window=window),)
 
 
 @primitive
@@ -555,7 +592,7 @@ def fold(cols, *, window):
     """col2im: (N, C * kh * kw, L) -> (N, C, H, W), each column entry added to the cell it
     stands for; unfold's adjoint, so its gradient is unfold (with zeros off the image)."""
     out = backend.kernels.col2im(cols.data, window)
-    return out, lambda g: (tensor.apply(unfold, g, window=window),)
+    return out, lambda g: (_run(unfold, g, window=window),)
 
 
 # --- pooling (autograd/pooling.py) ---------------------------------------------------------------

@@ -36,19 +36,16 @@ def broadcasting(op: str, kernel: Callable, x: Any, y: Any) -> Any:
         raise
 
 
-def sum_to_shape(g: Any, shape: Shape) -> Any:
-    """Undo broadcasting: sum `g` over the axes that broadcasting added or stretched to `shape`.
+def unbroadcast_axes(g_shape: Shape, shape: Shape) -> tuple[int, ...]:
+    """The axes of a gradient of shape `g_shape` to sum, keeping them as 1s, to undo the
+    broadcasting of an input of `shape` to it: those broadcasting added in front, and those it
+    stretched from 1. (3, 4) from (4,): (0,); (3, 4) from (3, 1): (1,).
 
-    The one un-broadcast, used by the backward walk for every op. `g` is anything with numpy's
-    `.shape`, `.sum(axis, keepdims)` and `.reshape` (a Tensor, so it stays differentiable).
+    The one un-broadcast, used by the backward walk (graph._fit) for every op.
     """
-    if g.shape == shape:
-        return g
-    lead = len(g.shape) - len(shape)
-    if lead:  # axes broadcasting added in front
-        g = g.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return g.sum(axis=stretched, keepdims=True) if stretched else g
+    lead = len(g_shape) - len(shape)
+    stretched = (lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1)
+    return (*range(lead), *stretched)
 
 
 def normalize_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:

@@ -862,17 +862,18 @@ def test_var_of_a_constant_is_zero_with_a_finite_gradient(value, dtype):
 
 
 def squared(vjp: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
-    """x -> x**2 elementwise as a hand-made primitive whose VJP is vjp(g, x)."""
+    """x -> x**2 elementwise as a hand-made primitive whose VJP is vjp(g, x), x in g's kind
+    (an array in a plain backward, the Tensor in a recorded one), as ops.py's VJPs take it."""
 
     def square(x: Tensor):
-        return x.data**2, lambda g: (vjp(g, x),)
+        return x.data**2, lambda g: (vjp(g, x if isinstance(g, Tensor) else x.data),)
 
     return lambda x: apply(square, x)
 
 
 RIGHT = squared(lambda g, x: g * 2.0 * x)
 OFF_BY_A_TENTH_PERCENT = squared(lambda g, x: g * 2.0 * x * 1.001)
-CONSTANT_SLOPE = squared(lambda g, x: g * 2.0 * Tensor(x.data))  # right value, off the graph
+CONSTANT_SLOPE = squared(lambda g, x: g * 2.0 * np.asarray(x))  # right value, off the graph
 POINT = np.array([[0.9, -1.3, 0.7], [1.1, 0.6, -1.7]])
 
 

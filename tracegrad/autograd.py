@@ -153,23 +153,33 @@ class Function:
                 raise TypeError(
                     f"{cls.__name__}.forward must return one Tensor, got {type(out).__name__}"
                 )
-            return out.data, lambda g: _input_grads(cls.__name__, cls.backward(ctx, g), args,
-                                                    positions)  # fmt: skip
+            return out.data, lambda g: _input_grads(cls, ctx, g, args, positions)
 
         custom.__name__ = cls.__name__
         return apply(custom, *(args[i] for i in positions))
 
 
-def _input_grads(name: str, grads: Any, args: tuple, positions: list[int]) -> tuple:
-    """backward's result as the VJP's: one gradient (a Tensor or None) per Tensor argument."""
+def _input_grads(
+    cls: type[Function], ctx: FunctionCtx, g: Any, args: tuple, positions: list[int]
+) -> tuple:
+    """The VJP of a Function: `cls.backward` called with g as a Tensor (torch's), its result
+    one gradient (or None) per Tensor argument, each of g's kind (the walk's: an array in a
+    plain backward, a Tensor in a recorded one)."""
+    recorded = isinstance(g, Tensor)
+    grads = cls.backward(ctx, g if recorded else Tensor._wrap(g))
     grads = grads if isinstance(grads, tuple) else (grads,)
     if len(grads) != len(args):
         raise ValueError(
-            f"{name}.backward returned {len(grads)} gradients; forward took {len(args)} arguments"
+            f"{cls.__name__}.backward returned {len(grads)} gradients; forward took "
+            f"{len(args)} arguments"
         )
-    return tuple(_as_grad(grads[i]) for i in positions)
+    return tuple(_as_grad(grads[i], recorded) for i in positions)
 
 
-def _as_grad(g: Any) -> Tensor | None:
-    """A gradient backward returned: a Tensor, None, or an array (wrapped)."""
-    return g if g is None or isinstance(g, Tensor) else Tensor(np.asarray(g))
+def _as_grad(g: Any, recorded: bool) -> Any:
+    """A gradient backward returned (a Tensor, None, or an array) as the walk takes it."""
+    if g is None:
+        return None
+    if recorded:
+        return g if isinstance(g, Tensor) else Tensor(np.asarray(g))
+    return np.asarray(g.data if isinstance(g, Tensor) else g)
