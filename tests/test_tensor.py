@@ -490,6 +490,26 @@ def test_create_graph_makes_the_gradient_a_tensor_on_a_graph():
     np.testing.assert_allclose(g.data, 3.0 * x.data**2)
 
 
+def probe(kinds: list) -> Callable[[Tensor], Tensor]:
+    """x -> 2x as a hand-made primitive whose VJP notes the kind of gradient it is given."""
+
+    def double(x: Tensor):
+        return 2.0 * x.data, lambda g: (kinds.append(type(g)) or 2.0 * g,)
+
+    return lambda x: apply(double, x)
+
+
+@pytest.mark.parametrize(("create_graph", "kind"), [(False, np.ndarray), (True, Tensor)])
+def test_a_plain_backward_runs_vjps_on_arrays_and_a_recorded_one_on_tensors(create_graph, kind):
+    kinds: list = []
+    x = leaf([1.5, -2.0])
+    (probe(kinds)(x) * x).sum().backward(create_graph=create_graph)
+    assert kinds == [kind]
+    assert type(x.grad) is Tensor and type(x.grad.data) is np.ndarray
+    np.testing.assert_allclose(x.grad.data, 4.0 * x.data)
+    assert x.grad.requires_grad is create_graph
+
+
 def test_create_graph_implies_retain_graph():
     x = leaf([1.5, -2.0])
     out = (x**3).sum()

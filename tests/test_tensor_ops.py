@@ -1715,9 +1715,29 @@ def test_gradient_has_its_input_dtype_and_shape(case: Case, dtype: type, data: s
     inputs = draw_inputs(data, tuple(a.astype(dtype) for a in example.arrays))
     out = case.fn(*inputs, **example.settings)
     out.backward(np.ones(out.shape, out.dtype))
+    assert_gradients_fit(inputs)
+
+
+def assert_gradients_fit(inputs: list[Tensor]) -> None:
+    """Each input's gradient is a Tensor holding an array (not a Tensor that a VJP made in a
+    plain backward, where VJPs compute on arrays) of the input's dtype and shape."""
     for i, x in enumerate(inputs):
         if x.grad is not None:  # None: the output does not depend on it (where's condition)
+            assert isinstance(x.grad.data, np.ndarray | np.generic), f"input {i}"
             assert (x.grad.dtype, x.grad.shape) == (x.dtype, x.shape), f"input {i}"
+
+
+def test_the_gradient_check_notices_a_vjp_that_makes_a_tensor_in_a_plain_backward():
+    """x.cos() in sin's VJP, as ops.py spelled it before VJPs ran on arrays: g (an array) times
+    a Tensor gives a Tensor, which the walk would store inside the gradient."""
+
+    def sin(x):
+        return np.sin(x.data), lambda g: (g * x.cos(),)
+
+    x = Tensor(np.array([0.5, 1.0]), requires_grad=True)
+    apply(sin, x).sum().backward()
+    with pytest.raises(AssertionError, match="input 0"):
+        assert_gradients_fit([x])
 
 
 @differentiable_cases
