@@ -78,7 +78,7 @@ def backward(
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
     on_arrays = root.broadcasts and not create_graph
     run_vjp, narrator = _vjp_runner(order, explain, on_arrays)
-    fit = None if not root.broadcasts else _fit_array if on_arrays else _fit  # Values: floats
+    fitting = root.broadcasts and create_graph  # Values' gradients are numbers: nothing to fit
     held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
@@ -92,13 +92,14 @@ def backward(
             if node.grad is None or not node.parents:
                 continue
             for parent, g in zip(node.parents, run_vjp(node), strict=True):
-                if g is not None and parent.requires_grad:
-                    if fit is not None:
-                        g = fit(g, node, parent)
-                    if parent.grad is None:
-                        parent.grad = g
-                    elif not (on_arrays and _added_into(parent, g)):
-                        parent.grad = parent.grad + g
+                if g is None or not parent.requires_grad:
+                    continue
+                if on_arrays:
+                    _add_array(g, node, parent)
+                else:  # a Value's number, or a recorded Tensor, whose sum is a new node
+                    if fitting:
+                        g = _fit(g, node, parent)
+                    parent.grad = g if parent.grad is None else parent.grad + g
             if not retain_graph:
                 node.vjp = None
     finally:
@@ -176,40 +177,43 @@ def _fit(g: Any, node: Any, parent: Any) -> Any:
     leaves share one gradient array that an in-place change (zero_, clipping) would change for
     both."""
     if g.data.shape != parent.data.shape:
-        return g.sum(unbroadcast_axes(g.data.shape, parent.data.shape), keepdims=True).reshape(
-            parent.data.shape
-        )
+        axes = unbroadcast_axes(g.data.shape, parent.data.shape)
+        return g.sum(axes, keepdims=True).reshape(parent.data.shape)
     if g is node.grad and not parent.parents:
         return g.clone()
     return g
 
 
-def _fit_array(g: Any, node: Any, parent: Any) -> Any:
-    """_fit for an array `g` from a plain backward, as a Tensor to store on `parent`; the sum is
-    the backend's, as Tensor.sum's (float64 inside for float32)."""
+def _add_array(g: Any, node: Any, parent: Any) -> None:
+    """Add the array `g` that `node`'s VJP gave `parent` (a plain backward) into parent's
+    gradient, fitted as _fit fits a Tensor (summed by the backend's kernel, in float64 for
+    float32, as Tensor.sum): stored as a Tensor, added into the array of the gradient already
+    there (_added_into), or else added as a new array."""
     if g.shape != parent.data.shape:
         axes = unbroadcast_axes(g.shape, parent.data.shape)
         g = backend.kernels.sum(g, axes, True).reshape(parent.data.shape)
-    elif g is node.grad.data and not parent.parents:
-        g = g.copy()
-    return parent._wrap(g)
+    if parent.grad is None:
+        parent.grad = parent._wrap(g.copy() if g is node.grad.data and not parent.parents else g)
+    elif not _added_into(parent, g):
+        parent.grad = parent._wrap(parent.grad.data + g)
 
 
 def _added_into(leaf: Any, g: Any) -> bool:
-    """Add `g` into the array of `leaf`'s gradient, in place, if nothing but that leaf can see
-    the array; return whether it did. Gradients accumulating over backward calls then cost no new
-    array (torch's AccumulateGrad does the same). "Nothing else" is read off reference counts,
-    as torch reads its use counts: no variable of yours, no graph, no view and no other leaf
-    holds the gradient or its array; else the sum is a new array and what you hold is unchanged.
+    """Add the array `g` into the array of `leaf`'s gradient, in place, if nothing but that leaf
+    can see the array; return whether it did. Gradients accumulating over backward calls then
+    cost no new array (torch's AccumulateGrad does the same). "Nothing else" is read off
+    reference counts, as torch reads its use counts: no variable of yours, no graph, no view and
+    no other leaf holds the gradient or its array; else the sum is a new array and what you hold
+    is unchanged.
     """
     if leaf.parents or sys.getrefcount(leaf.grad) != 2 or sys.getrefcount(leaf.grad.data) != 2:
         return False  # counted: leaf.grad's holder and getrefcount's own argument
     grad = leaf.grad.data
-    if type(grad) is not np.ndarray or grad.base is not None or grad.dtype != g.data.dtype:
+    if type(grad) is not np.ndarray or grad.base is not None or grad.dtype != g.dtype:
         return False  # a numpy scalar (0-d ops give them) cannot change; a view's array is its
         # base's; another dtype promotes to a new one
     try:
-        grad += g.data
+        grad += g
     except ValueError:  # a read-only array, or a sum of another shape: a new array, below
         return False
     return True
