@@ -52,9 +52,12 @@ def _run(primitive: Primitive, first: Any, *others: Any, **settings: Any) -> Any
     return primitive(*map(tensor.Tensor._wrap, (first, *others)), **settings)[0]
 
 
-def _where(cond: np.ndarray, x: Any, y: Any) -> Any:
-    """x where the boolean array `cond` holds, else y (a number): Tensor.where on a Tensor."""
-    return x.where(cond, y) if isinstance(x, tensor.Tensor) else np.where(cond, x, y)
+def _where(cond: np.ndarray, x: Any, y: float) -> Any:
+    """x where the boolean array `cond` holds, else the number y: Tensor.where on a Tensor, the
+    backend's where on an array (jitted for relu's shapes, where np.where is slow)."""
+    if isinstance(x, tensor.Tensor):
+        return x.where(cond, y)
+    return backend.kernels.where(cond, x, np.asarray(y, x.dtype))
 
 
 def saves_inputs(fn: Primitive) -> Primitive:
