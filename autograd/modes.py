@@ -143,7 +143,9 @@ def checked_vjp(run_vjp: Callable[[Any], tuple]) -> Callable[[Any], tuple]:
 
 
 def _data(x: Any) -> Any:
-    return getattr(x, "data", x)
+    """The numbers of a Tensor or Value; an array (a plain backward's gradient) or a number as
+    it is (an array's own .data is a memoryview)."""
+    return x if isinstance(x, np.ndarray | np.generic) else getattr(x, "data", x)
 
 
 def _shape(t: Any) -> str:
