@@ -461,6 +461,10 @@ def _class_indices(
             f"{op}: class-index target must have shape ({n},) for input {x.shape}, "
             f"got {labels.shape}"
         )
+    if n:  # the common case, every sample counted and in range, told by two reductions
+        lo, hi = labels.min(), labels.max()
+        if 0 <= lo and hi < num_classes and not lo <= ignore_index <= hi:
+            return labels.astype(np.intp, copy=False), np.ones(n, bool)
     counts = labels != ignore_index
     bad = counts & ((labels < 0) | (labels >= num_classes))
     if bad.any():

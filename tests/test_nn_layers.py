@@ -303,6 +303,12 @@ def loss_cases(reduction: str) -> list[Case]:
             class_indices(7, 5, ignore=-100),
         ),
         (
+            "CrossEntropyLoss ignore_index=2",  # a class index: the samples of class 2 drop out
+            lambda: losses.CrossEntropyLoss(ignore_index=2, **r),
+            lambda: torch.nn.CrossEntropyLoss(ignore_index=2, **r),
+            class_indices(7, 5, ignore=2),
+        ),
+        (
             "CrossEntropyLoss weight, ignore_index=2, label_smoothing",
             lambda: losses.CrossEntropyLoss(WEIGHT, ignore_index=2, label_smoothing=0.1, **r),
             lambda: torch.nn.CrossEntropyLoss(
