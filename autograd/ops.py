@@ -7,7 +7,8 @@ in a plain backward g is an array and the VJP computes on arrays (nothing to rec
 Tensor is made per step); with `backward(create_graph=True)` g is a Tensor and the VJP's Tensor
 operations are recorded, so gradients can be differentiated again. The VJP reads its inputs
 through `_like(g, x)`, x's array or x itself to match g, and runs ops that arrays and Tensors
-spell differently through `_run` and `_where`. VJPs capture inputs and arrays, never the
+spell differently through `_run` and `_where`: sin's is `g * _run(cos, _like(g, x))`, a product
+of arrays or of Tensors. VJPs capture inputs and arrays, never the
 output, so graphs hold no reference cycles. Gradients may come back in the broadcast shape: the
 backward walk sums them to each input's shape.
 Two-input primitives run through `tensor.binary`, which names the shapes when they do not
