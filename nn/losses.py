@@ -463,7 +463,7 @@ def _class_indices(
         )
     if n:  # the common case, every sample counted and in range, told by two reductions
         lo, hi = labels.min(), labels.max()
-        if 0 <= lo and hi < num_classes and not lo <= ignore_index <= hi:
+        if lo >= 0 and hi < num_classes and not lo <= ignore_index <= hi:
             return labels.astype(np.intp, copy=False), np.ones(n, bool)
     counts = labels != ignore_index
     bad = counts & ((labels < 0) | (labels >= num_classes))
