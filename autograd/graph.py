@@ -78,7 +78,7 @@ def backward(
     _refuse_unusable(order)  # before any gradient moves, so a refusal changes nothing
     on_arrays = root.broadcasts and not create_graph
     run_vjp, narrator = _vjp_runner(order, explain, on_arrays)
-    fitting = root.broadcasts and create_graph  # Values' gradients are numbers: nothing to fit
+    fitting = root.broadcasts  # in the recorded branch below; Values' numbers need no fitting
     held = _hold_hooked_leaves(order) if hooks_seen else None
     for node in order:
         if node.parents:
