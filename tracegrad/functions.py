@@ -190,3 +190,8 @@ MIRRORED = (
 )  # fmt: skip
 globals().update({name: _mirror(name) for name in MIRRORED})
 subtract = sub  # noqa: F821 (made by the line above)
+__all__ = sorted(  # what tracegrad re-exports: every public function made or written here
+    name
+    for name, value in globals().items()
+    if inspect.isfunction(value) and value.__module__ == __name__ and not name.startswith("_")
+)
