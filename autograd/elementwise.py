@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import ops, tensor
+from .arguments import is_real
 from .dtypes import promote
 from .shapes import broadcasting
 
@@ -51,6 +52,20 @@ class Elementwise:
     def log1p(self) -> "Tensor":
         """log(1 + x), accurate for tiny x."""
         return tensor.apply(ops.log1p, tensor.floating(self))
+
+    def logit(self, eps: float | None = None) -> "Tensor":
+        """log(p / (1 - p)), sigmoid's inverse, as log(p) - log1p(-p): -inf at 0, inf at 1, nan
+        outside [0, 1] (its gradient too, as torch's). With `eps` (0 to 0.5), p is first clamped
+        to [eps, 1 - eps] (torch's), so the logits stay finite and the gradient is 0 where p was
+        clamped."""
+        p = tensor.floating(self)
+        if eps is not None:
+            if not is_real(eps) or not 0 <= eps <= 0.5:
+                raise ValueError(f"logit: eps must be a number from 0 to 0.5, got {eps!r}")
+            p = p.clip(eps, 1.0 - eps)
+        logits = p.log() - (-p).log1p()
+        outside = (p.data < 0) | (p.data > 1)
+        return logits * np.where(outside, np.nan, 1.0).astype(p.dtype) if outside.any() else logits
 
     def logaddexp(self, other: Any) -> "Tensor":
         """log(e^x + e^y) as max(x, y) + log1p(e^-|x - y|): never overflows; a tie gives each

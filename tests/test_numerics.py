@@ -330,6 +330,29 @@ def test_softplus_at_the_extremes_matches_torch(dtype, beta):
     np.testing.assert_allclose(out.data[1], tiny, rtol=1e-5, atol=0)
 
 
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("eps", [None, 0.0, 0.25])
+def test_logit_at_and_beyond_0_and_1_matches_torch(dtype, eps):
+    # Promise: -inf at 0 and inf at 1; nan beyond, its gradient too (torch's); with eps, the
+    # clamped points are finite with gradient 0.
+    x = np.array([-0.5, 0.0, 1e-6, 0.25, 0.5, 0.9, 1.0, 1.5], dtype)
+    ours = Tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = ours.logit(eps)
+        out.sum().backward()
+    expected = torch.logit(theirs, eps)
+    expected.sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), **TOL[dtype])
+    assert np.isnan(ours.grad.data[0]) == (eps is None)
+
+
+def test_logit_refuses_an_eps_outside_0_to_half():
+    with pytest.raises(ValueError, match=r"logit: eps must be a number from 0 to 0\.5, got 0\.6"):
+        Tensor([0.5]).logit(0.6)
+
+
 # --- torch's elementwise math, activations and norms at the extremes ----------------------------
 
 EXTREMES = [-100.0, -30.0, -1e-3, 0.0, 1e-3, 30.0, 100.0]

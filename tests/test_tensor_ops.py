@@ -568,6 +568,7 @@ CASES = [
             ("atanh", np.arctanh, filled(st.floats(-0.9, 0.9))),
             ("exp2", np.exp2, real),
             ("expm1", np.expm1, real),
+            ("logit", lambda p: np.log(p / (1 - p)), filled(st.floats(0.05, 0.95))),
             ("log2", np.log2, positive),
             ("log10", np.log10, positive),
             ("rsqrt", lambda x: x**-0.5, positive),
@@ -582,6 +583,14 @@ CASES = [
             ("frac", lambda x: x - np.trunc(x), filled(WIDE)),
         ]
     ],
+    case(  # clamped to [0.2, 0.8] first: ODD points stay 0.01 from those kinks
+        "logit_eps",
+        lambda x: x.logit(eps=0.2),
+        lambda t: torch.logit(t, eps=0.2),
+        lambda x: np.log(np.clip(x, 0.2, 0.8) / (1 - np.clip(x, 0.2, 0.8))),
+        unary(),
+        filled(ODD),
+    ),
     case("atan2", Tensor.atan2, torch.atan2, np.arctan2, broadcasting(2), nonzero, nonzero),
     case(
         "fmod",

@@ -179,7 +179,7 @@ MIRRORED = (
     "gather", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "hypot", "index_add",
     "index_select", "is_floating_point", "isclose", "isfinite", "isinf", "isnan", "leaky_relu",
     "lerp", "log", "log10", "log1p", "log2", "logaddexp", "logcumsumexp", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logsigmoid", "logsumexp", "masked_fill",
+    "logical_not", "logical_or", "logical_xor", "logit", "logsigmoid", "logsumexp", "masked_fill",
     "masked_select", "max", "maximum", "median", "min", "minimum", "mish", "mode", "movedim",
     "narrow", "nonzero", "norm", "prod", "reciprocal", "relu", "relu6", "remainder",
     "repeat_interleave", "roll", "round", "rsqrt", "scatter", "scatter_add", "selu", "sigmoid",
