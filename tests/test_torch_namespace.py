@@ -78,6 +78,11 @@ def test_every_public_name_of_the_namespace_resolves():
             assert getattr(module, name) is not None, f"{module.__name__}.{name}"
 
 
+def test_the_namespace_offers_no_name_torch_lacks():
+    # code learned on tracegrad runs on torch: torch.gelu would not (it is torch.nn.functional's)
+    assert [name for name in tracegrad.__all__ if not hasattr(torch, name)] == []
+
+
 @pytest.mark.parametrize("name", ["float32", "float64", "int64", "int32", "int16", "int8",
                                   "uint8", "bool", "float16"])  # fmt: skip
 def test_dtype_names_match_torchs(name):
