@@ -51,7 +51,7 @@ from test_fuzz import (
 )
 
 from autograd import backend
-from autograd.backend import numba_backend
+from autograd.backend import numba_fused
 
 BATCH = 40  # graphs per hypothesis run: a run past the deadline draws at most this many more
 
@@ -136,7 +136,7 @@ def fuzz_fused(seconds: float, seed: int, parallel_every: int) -> int:
         if parallel_every and programs % parallel_every == 0:
             paths.append("parallel")
         for path, dtype in itertools.product(paths, DTYPES):
-            numba_backend.PARALLEL_MIN_SIZE = 1 if path == "parallel" else 10**12
+            numba_fused.PARALLEL_MIN_SIZE = 1 if path == "parallel" else 10**12
             checks += 1
             parallel += path == "parallel"
             try:

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from strategies import LAYOUTS, broadcastable_shapes, relaid
 
 from autograd import Tensor, backend, fuse, gradcheck, is_grad_enabled, linear, no_grad
-from autograd.backend import numba_backend
+from autograd.backend import numba_backend, numba_fused
 from autograd.fuse import trace
 from autograd.graph import topo_order
 
@@ -53,14 +53,14 @@ def numba_active():
 def loops_called(monkeypatch) -> list[str]:
     """The names of the generated loops fused ops run ("forward", "backward_parallel", ...)."""
     called: list[str] = []
-    original = numba_backend._ElementwiseLoops._loop
+    original = numba_fused._ElementwiseLoops._loop
 
     def spy(self, name: str, size: int):
         loop = original(self, name, size)
         called.append(loop.__name__)
         return loop
 
-    monkeypatch.setattr(numba_backend._ElementwiseLoops, "_loop", spy)
+    monkeypatch.setattr(numba_fused._ElementwiseLoops, "_loop", spy)
     return called
 
 
@@ -144,7 +144,7 @@ CASES = [(name, dtype, "serial") for name in FUNCTIONS for dtype in DTYPES] + [
     ("name", "dtype", "path"), CASES, ids=[f"{n}-{d}-{p}" for n, d, p in CASES]
 )
 def test_fused_equals_composed(name, dtype, path, monkeypatch, loops_called):
-    monkeypatch.setattr(numba_backend, "PARALLEL_MIN_SIZE", 1 if path == "parallel" else 10**12)
+    monkeypatch.setattr(numba_fused, "PARALLEL_MIN_SIZE", 1 if path == "parallel" else 10**12)
     arrays = table_inputs(name, dtype)
     gradient = np.random.default_rng(1).standard_normal(arrays[0].shape).astype(dtype)
     got, got_grads = run(FUSED[name], arrays, gradient)
@@ -431,14 +431,14 @@ CACHED_RUN = """
 import json
 import numpy as np
 from autograd import Tensor, fuse
-from autograd.backend import numba_backend
+from autograd.backend import numba_fused
 
 f = fuse(lambda a, b: (a * 0.75 - b).tanh() * b)
 a = Tensor(np.linspace(-2.0, 2.0, 12).reshape(3, 4), requires_grad=True)
 b = Tensor(np.linspace(1.0, -1.0, 4), requires_grad=True)
 y = f(a, b)
 y.sum().backward()
-stats = [getattr(loops.module, name).stats for loops in numba_backend._compiled.values()
+stats = [getattr(loops.module, name).stats for loops in numba_fused._compiled.values()
          for name in ("forward", "backward")]
 print(json.dumps({
     "values": [y.data.tolist(), a.grad.data.tolist(), b.grad.data.tolist()],
@@ -489,12 +489,12 @@ def test_generated_loops_are_cached_on_disk_and_reused(tmp_path):
 
 def test_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACEGRAD_CACHE_DIR", str(tmp_path / "here"))
-    assert numba_backend._fused_cache_dir() == tmp_path / "here"
+    assert numba_fused._fused_cache_dir() == tmp_path / "here"
     monkeypatch.delenv("TRACEGRAD_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert numba_backend._fused_cache_dir() == tmp_path / "tracegrad" / "fused"
+    assert numba_fused._fused_cache_dir() == tmp_path / "tracegrad" / "fused"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert numba_backend._fused_cache_dir() == Path.home() / ".cache" / "tracegrad" / "fused"
+    assert numba_fused._fused_cache_dir() == Path.home() / ".cache" / "tracegrad" / "fused"
 
 
 def test_a_cache_dir_that_cannot_be_written_is_named(monkeypatch, tmp_path):
@@ -849,14 +849,14 @@ ON_THE_PARALLEL_LOOPS = [k for k, r in enumerate(RECIPES) if 6 <= len(r.steps) <
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("k", range(len(RECIPES)))
 def test_random_programs_fused_equal_composed(k, dtype, monkeypatch, loops_called):
-    monkeypatch.setattr(numba_backend, "PARALLEL_MIN_SIZE", 10**12)
+    monkeypatch.setattr(numba_fused, "PARALLEL_MIN_SIZE", 10**12)
     check_recipe(RECIPES[k], dtype, seed=k)
     assert loops_called == ["forward", "backward"]
 
 
 @pytest.mark.parametrize("k", ON_THE_PARALLEL_LOOPS)
 def test_random_programs_on_the_parallel_loops(k, monkeypatch, loops_called):
-    monkeypatch.setattr(numba_backend, "PARALLEL_MIN_SIZE", 1)
+    monkeypatch.setattr(numba_fused, "PARALLEL_MIN_SIZE", 1)
     check_recipe(RECIPES[k], DTYPES[k % 2], seed=100 + k)
     parallel = numba_backend.threading_layer() in ("omp", "tbb")
     suffix = "_parallel" if parallel else ""

@@ -11,7 +11,8 @@ cache.
 
 Only the optimizer steps divide; they use numba's numpy error model (see there).
 
-Only fused elementwise loops (end of this file) use `prange`, from PARALLEL_MIN_SIZE elements.
+Only fused elementwise loops (numba_fused.py, this backend's HOOKS) use `prange`, from
+PARALLEL_MIN_SIZE elements.
 The fixed kernels stay serial, measured on 2 cores with the omp threading layer. At MLP sizes
 thread start-up outweighs the work (adding a bias to (128, 256) rows: 1.7 us serial, 4.7 us with
 prange). The one kernel that gained alone was the Adam update: 420 us serial, 218 us on two
@@ -22,20 +23,13 @@ went from 1.35 ms to 8.0 ms (bench/mlp.py). With OMP_WAIT_POLICY=passive the par
 Times below are per call, float32, on the bench/ops.py MLP shapes (2 cores, timeit).
 """
 
-import hashlib
-import importlib.util
 import math
-import os
-import pathlib
-import sys
-import tempfile
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
-from . import codegen, numpy_backend
+from . import numba_fused, numpy_backend
 
 if TYPE_CHECKING:
     from ..windows import Window
@@ -59,6 +53,10 @@ log = numpy_backend.log
 erf = numpy_backend.erf
 matmul = numpy_backend.matmul
 broadcast_to = numpy_backend.broadcast_to
+
+# The HOOKS: fuse.py's compiled loops and numba's threads, in numba_fused.py.
+compile_elementwise = numba_fused.compile_elementwise
+threading_layer = numba_fused.threading_layer
 # The largest arrays (elements) for which a jitted row loop beats numpy's vectorised passes:
 # its exp and row sums run one element at a time, numpy's are SIMD. log_softmax (64, 32): 10.6
 # us vs 12.7 us; (64, 64): 20 us vs 15 us. Row sums (64, 32): 1.9 vs 2.5; (64, 64): 3.1 vs 2.8.
@@ -531,117 +529,3 @@ def _sgd_flat(p, g, buf, first, settings):
             buf[i] = bi
             gi = gi + mu * bi if nesterov else bi
         p[i] -= lr * gi
-
-
-# --- fused elementwise functions (autograd/fuse.py) ----------------------------------------------
-
-# From this many elements a fused loop runs on every core (prange). Measured on 2 cores with
-# (a * b + c).relu() in float32 (forward, forward+backward; ms): 400k elements 0.084, 0.29 serial
-# vs 0.107, 0.29 parallel; 1M 0.22, 1.06 vs 0.15, 0.74; 4M 1.66, 6.2 vs 1.29, 4.9.
-PARALLEL_MIN_SIZE = 500_000
-_threading_layer: str | None = None  # threading_layer(), once started
-_STARTING = threading.Lock()  # held while threading_layer() starts numba's threads
-
-
-class _ElementwiseLoops:
-    """The jitted loops of one fused Program: `forward` and `backward` on 1-d arrays, run on
-    every core (prange) from PARALLEL_MIN_SIZE elements under the omp or tbb threading layer."""
-
-    def __init__(self, module: Any, dtype: np.dtype) -> None:
-        self.module, self.dtype = module, dtype
-
-    def forward(self, inputs: list[np.ndarray]) -> np.ndarray:
-        """The function's value at every element of the (equal-length, contiguous) inputs."""
-        out = np.empty(inputs[0].size, self.dtype)
-        self._loop("forward", out.size)(*inputs, out)
-        return out
-
-    def backward(
-        self, inputs: list[np.ndarray], g: np.ndarray, wanted: list[bool]
-    ) -> list[np.ndarray | None]:
-        """The gradient of each input whose `wanted` is True (None for the others), given the
-        output's gradient `g` (all 1-d, one length)."""
-        scratch = np.empty(g.size, self.dtype) if not all(wanted) else None  # unwanted: shared
-        grads = [np.empty(g.size, self.dtype) if w else scratch for w in wanted]
-        self._loop("backward", g.size)(*inputs, g, *grads)
-        return [grad if w else None for grad, w in zip(grads, wanted, strict=True)]
-
-    def _loop(self, name: str, size: int) -> Any:
-        parallel = size >= PARALLEL_MIN_SIZE and threading_layer() in ("omp", "tbb")
-        return getattr(self.module, name + ("_parallel" if parallel else ""))
-
-
-def threading_layer() -> str:
-    """The numba threading layer prange loops run on ("omp" here), started on first use.
-
-    The trap: libgomp's threads spin after a parallel loop, and the next matmul's OpenBLAS
-    threads wait for a core (measured: a fused loop then a (64, 784) @ (784, 256) matmul,
-    0.37 ms serial, 8.0 ms parallel). So numba's libgomp starts with OMP_WAIT_POLICY=PASSIVE
-    (its threads sleep between loops: 0.40 ms) unless the user set a policy. libgomp reads the
-    variable once, when numba loads it, and nothing else can set the policy, so the variable
-    exists only while that happens, under a lock: two threads never interleave their setting
-    and removing it, and torch's own libgomp, loaded later, never sees it. (A library that
-    another thread loads at that very moment would see it too.) Under workqueue (numba's
-    fallback without omp or tbb: ~115 us a loop, not thread-safe) fused loops stay serial.
-    """
-    global _threading_layer
-    with _STARTING:
-        if _threading_layer is None:
-            ours = "OMP_WAIT_POLICY" not in os.environ
-            if ours:
-                os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-            try:
-                numba.get_num_threads()  # starts the layer: libgomp reads its settings now
-            finally:
-                if ours:
-                    del os.environ["OMP_WAIT_POLICY"]
-            _threading_layer = numba.threading_layer()
-    return _threading_layer
-
-
-_compiled: dict[str, _ElementwiseLoops] = {}  # by their source's digest
-
-
-def compile_elementwise(program: Any) -> _ElementwiseLoops:
-    """The jitted loops of an elementwise Program, generated by codegen.py into a file under
-    _fused_cache_dir() (so numba's disk cache keeps them) and imported once per process."""
-    text = codegen.source(program.steps, program.inputs, program.dtype.name)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:20]  # tells 0.0 from -0.0, unlike ==
-    if digest not in _compiled:
-        _compiled[digest] = _ElementwiseLoops(_import_generated(text, digest), program.dtype)
-    return _compiled[digest]
-
-
-def _import_generated(text: str, digest: str) -> Any:
-    """The module whose source is `text`, written once to _fused_cache_dir() and imported."""
-    path = _fused_cache_dir() / f"fused_{digest}.py"
-    if not path.exists():
-        try:
-            _write_atomically(path, text)
-        except OSError as error:
-            raise OSError(
-                f"fuse: cannot write the generated loops to {path.parent} ({error.strerror}); "
-                "set TRACEGRAD_CACHE_DIR to a folder you can write"
-            ) from error
-    name = f"tracegrad_fused_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # numba's cache finds
-    spec.loader.exec_module(module)  # the module by name when it loads compiled code
-    return module
-
-
-def _fused_cache_dir() -> pathlib.Path:
-    """Where generated loops and their compiled code live: $TRACEGRAD_CACHE_DIR, else
-    $XDG_CACHE_HOME/tracegrad/fused, else ~/.cache/tracegrad/fused."""
-    if "TRACEGRAD_CACHE_DIR" in os.environ:
-        return pathlib.Path(os.environ["TRACEGRAD_CACHE_DIR"])
-    root = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
-    return pathlib.Path(root) / "tracegrad" / "fused"
-
-
-def _write_atomically(path: pathlib.Path, text: str) -> None:
-    """Write `text` to `path` whole or not at all: another process may be importing it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
-        f.write(text)
-    os.replace(f.name, path)
