@@ -1,4 +1,5 @@
-"""The tree is the architecture: imports flow one way between the packages."""
+"""The tree is the architecture: imports flow one way between the packages, and each file holds
+what a newcomer reads in one sitting."""
 
 import ast
 import subprocess
@@ -69,3 +70,13 @@ def test_nn_imports_without_optim_or_tqdm():
     blocked = "import sys; sys.modules['tqdm'] = None; sys.modules['optim'] = None; import nn"
     result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+MOST_LINES = 650  # a library file past this holds more than one idea: split it (issue 15)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_no_library_file_is_over_650_lines(package):
+    for path in (ROOT / package).rglob("*.py"):
+        lines = len(path.read_text().splitlines())
+        assert lines <= MOST_LINES, f"{path.relative_to(ROOT)} has {lines} lines"
