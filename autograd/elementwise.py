@@ -366,12 +366,10 @@ def _sign(x: "Tensor") -> np.ndarray:
     return np.where(x.data >= 0, 1, -1).astype(x.dtype)
 
 
-def _floats(x: "Tensor", other: Any, op: str) -> tuple["Tensor", "Tensor"]:
+def _floats(x: "Tensor", other: Any, op: str) -> list["Tensor"]:
     """x and other (lifted beside x) in the one float dtype a two-input float op computes in."""
     y = tensor.lift(other, x, op)
-    x, y = tensor.floating(x), tensor.floating(y)
-    dtype = promote(x.dtype, y.dtype)
-    return (t if t.dtype == dtype else t.astype(dtype) for t in (x, y))  # type: ignore[return-value]
+    return tensor.promoted(tensor.floating(x), tensor.floating(y))
 
 
 def _cathetus(x: "Tensor") -> "Tensor":

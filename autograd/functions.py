@@ -8,7 +8,7 @@ import numpy as np
 
 from . import ops
 from .shapes import normalize_axis
-from .tensor import Tensor, apply, lift
+from .tensor import Tensor, apply, lift, promoted
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -74,7 +74,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, relu: bool 
     if bias is None:
         out = x @ weight.T
         return out.relu() if relu else out
-    lifted = (lift(t, weight, "linear") for t in (x, weight, bias))
+    lifted = promoted(*(lift(t, weight, "linear") for t in (x, weight, bias)))
     return apply(ops.linear, *lifted, relu=relu)
 
 

@@ -20,12 +20,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import backend
-from .dtypes import is_number, promote
+from .dtypes import is_number
 from .graph import topo_order
 from .modes import is_grad_enabled
 from .ops import saves_inputs
 from .shapes import broadcast_shapes
-from .tensor import Tensor, apply, lift
+from .tensor import Tensor, apply, lift, promoted
 
 EXPR_OPS = (
     "+ - * / (with numbers on either side), unary -, ** a number, exp, log, sqrt, relu, sigmoid, "
@@ -210,13 +210,8 @@ def _lift_all(inputs: tuple, name: str) -> list[Tensor]:
     if not inputs:
         raise TypeError(f"fuse: {name} needs at least one input")
     like = next((x for x in inputs if isinstance(x, Tensor)), None)
-    tensors = [lift(x, like, name) for x in inputs]
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = promote(dtype, t.dtype)
-    if dtype.kind != "f":
-        dtype = np.dtype(np.float32)
-    return [t if t.dtype == dtype else t.astype(dtype) for t in tensors]
+    tensors = promoted(*(lift(x, like, name) for x in inputs))
+    return tensors if tensors[0].dtype.kind == "f" else [t.astype(np.float32) for t in tensors]
 
 
 def _as_expr(x: Any, op: str) -> Expr:

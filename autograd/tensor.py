@@ -11,6 +11,7 @@ one line onto a primitive, or a short composition of other methods. The dtype po
 default, promotion, Python numbers) lives in dtypes.py.
 """
 
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -540,8 +541,7 @@ def binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
     if not isinstance(y, Tensor):
         y = lift(y, x, primitive.__name__)
     if x.data.dtype != y.data.dtype:
-        dtype = promote(x.data.dtype, y.data.dtype)
-        x, y = (t if t.data.dtype == dtype else t.astype(dtype) for t in (x, y))
+        x, y = promoted(x, y)
     try:
         return apply(primitive, x, y, **settings)
     except ValueError as error:  # numpy's message names neither the op nor the shapes
@@ -551,6 +551,13 @@ def binary(primitive: Any, x: Any, y: Any, **settings: Any) -> Tensor:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def promoted(*tensors: Tensor) -> list[Tensor]:
+    """The tensors in the one dtype they compute in together (dtypes.promote), each cast where
+    it differs by a recorded astype, so that its gradient comes back in its own dtype."""
+    dtype = functools.reduce(promote, (t.data.dtype for t in tensors))
+    return [t if t.data.dtype == dtype else t.astype(dtype) for t in tensors]
 
 
 def _as_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:

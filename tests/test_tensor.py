@@ -164,6 +164,26 @@ def test_an_integer_tensor_with_a_number_matches_torch(op, number):
     np.testing.assert_allclose(op(ints, number).data, expected.numpy())
 
 
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize(("x_dtype", "w_dtype", "b_dtype"), [(F32, F64, F32), (F64, F32, F32)])
+def test_linear_of_mixed_dtypes_computes_in_the_promoted_one_and_gives_each_its_own(
+    relu, x_dtype, w_dtype, b_dtype
+):
+    # As x @ w.T + b does: the fused op casts (recorded) rather than mixing dtypes in a kernel.
+    rng = np.random.default_rng(0)
+    shapes = {(3, 4): x_dtype, (2, 4): w_dtype, (2,): b_dtype}
+    x, w, b = (leaf(rng.standard_normal(shape), dtype) for shape, dtype in shapes.items())
+    out = linear(x, w, b, relu=relu)
+    assert out.dtype == F64
+    out.sum().backward()
+    copies = [leaf(t.data, t.dtype) for t in (x, w, b)]
+    composed = copies[0] @ copies[1].T + copies[2]
+    (composed.relu() if relu else composed).sum().backward()
+    for t, copy in zip((x, w, b), copies, strict=True):
+        assert t.grad.dtype == t.dtype
+        np.testing.assert_allclose(t.grad.data, copy.grad.data, rtol=1e-6)
+
+
 def test_a_float32_leaf_in_a_float64_computation_gets_a_float32_gradient():
     x = leaf([1.5, -2.0], F32)
     w = Tensor(np.array([0.1, 3.0]))  # float64
