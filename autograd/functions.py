@@ -74,8 +74,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *, relu: bool 
     if bias is None:
         out = x @ weight.T
         return out.relu() if relu else out
-    lifted = promoted(*(lift(t, weight, "linear") for t in (x, weight, bias)))
-    return apply(ops.linear, *lifted, relu=relu)
+    x, weight, bias = (lift(t, weight, "linear") for t in (x, weight, bias))
+    if not x.data.dtype == weight.data.dtype == bias.data.dtype:
+        x, weight, bias = promoted(x, weight, bias)
+    return apply(ops.linear, x, weight, bias, relu=relu)
 
 
 def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
