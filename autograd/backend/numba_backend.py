@@ -57,6 +57,7 @@ broadcast_to = numpy_backend.broadcast_to
 # The HOOKS: fuse.py's compiled loops and numba's threads, in numba_fused.py.
 compile_elementwise = numba_fused.compile_elementwise
 threading_layer = numba_fused.threading_layer
+
 # The largest arrays (elements) for which a jitted row loop beats numpy's vectorised passes:
 # its exp and row sums run one element at a time, numpy's are SIMD. log_softmax (64, 32): 10.6
 # us vs 12.7 us; (64, 64): 20 us vs 15 us. Row sums (64, 32): 1.9 vs 2.5; (64, 64): 3.1 vs 2.8.
